@@ -1,0 +1,149 @@
+"""Organisations, users and invitations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.database import utcnow
+from portal.extensions import db
+
+
+class OrganisationKind(enum.StrEnum):
+    REQUESTING_STATE = "requesting_state"
+    DONOR_STATE = "donor_state"
+    INTERNATIONAL_ORGANISATION = "international_organisation"
+    COMPANY = "company"
+    NGO = "ngo"
+    ACADEMIA = "academia"
+    SECRETARIAT = "secretariat"
+
+    @property
+    def is_donor(self) -> bool:
+        return self not in (OrganisationKind.REQUESTING_STATE, OrganisationKind.SECRETARIAT)
+
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.REQUESTING_STATE: "Requesting State",
+    OrganisationKind.DONOR_STATE: "Donor State",
+    OrganisationKind.INTERNATIONAL_ORGANISATION: "International organisation",
+    OrganisationKind.COMPANY: "Company",
+    OrganisationKind.NGO: "Non-governmental organisation",
+    OrganisationKind.ACADEMIA: "Academia",
+    OrganisationKind.SECRETARIAT: "Secretariat",
+}
+
+
+class Role(enum.StrEnum):
+    FOCAL_POINT = "focal_point"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.FOCAL_POINT: "Focal point",
+    Role.COORDINATOR: "Coordinator",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(
+        sa.Enum(OrganisationKind, native_enum=False, length=40,
+                values_callable=lambda kinds: [k.value for k in kinds])
+    )
+    # ISO 3166-1 alpha-3; required for a requesting State, optional otherwise.
+    country: Mapped[str | None] = mapped_column(sa.String(3), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind != 'requesting_state' OR country IS NOT NULL", name="state_has_country"
+        ),
+    )
+
+    @property
+    def is_requesting_state(self) -> bool:
+        return self.kind == OrganisationKind.REQUESTING_STATE
+
+    @property
+    def is_donor(self) -> bool:
+        return OrganisationKind(self.kind).is_donor
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, native_enum=False, length=20,
+                values_callable=lambda roles: [r.value for r in roles])
+    )
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Preferred interface language (BCP 47 / gettext code); None = browser's.
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r}>"
+
+
+class Invitation(db.Model):
+    """A single-use, expiring invitation to create an account.
+
+    Only a hash of the token is stored, so a leaked database does not let
+    anyone accept pending invitations.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, native_enum=False, length=20,
+                values_callable=lambda roles: [r.value for r in roles])
+    )
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship()

@@ -1,0 +1,105 @@
+"""Fields and the form base shared by the need and offer forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from matching.records import MAX_BUDGET_USD, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, MONTH_RE
+from portal import choices
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several codes picked with checkboxes: readable, and works without JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MonthField(StringField):
+    """A YYYY-MM month; browsers show a month picker, others a text box."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        validators = [Optional(), Regexp(MONTH_RE, message="Enter a month as YYYY-MM, for example 2026-03.")] + list(validators or [])
+        kwargs.setdefault("render_kw", {}).update(type="month", placeholder="YYYY-MM")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = (self.data or "").strip() or None
+
+
+class AssistanceForm(FlaskForm):
+    """The interchange format's common fields of a need or an offer."""
+
+    title = StringField(
+        "Title", validators=[DataRequired(message="A title is required."), Length(max=MAX_TITLE_LENGTH)],
+        description="One line that says what it is about.",
+    )
+    description = TextAreaField(
+        "Description",
+        validators=[DataRequired(message="A description is required."), Length(max=MAX_DESCRIPTION_LENGTH)],
+    )
+    language = SelectField(
+        "Language of the title and description",
+        choices=choices.text_language_choices(),
+        validators=[DataRequired()],
+    )
+    working_languages = SelectMultipleField(
+        "Working languages",
+        choices=choices.language_choices(),
+        validators=[DataRequired(message="Choose at least one working language.")],
+        render_kw={"size": 8},
+    )
+    themes = MultiCheckboxField("Themes", choices=choices.THEME_CHOICES)
+    modalities = MultiCheckboxField("Kinds of assistance", choices=choices.MODALITY_CHOICES)
+    beneficiaries = MultiCheckboxField("Beneficiary institutions", choices=choices.BENEFICIARY_CHOICES)
+    delivery = MultiCheckboxField(
+        "Delivery", choices=choices.DELIVERY_CHOICES,
+        description="Leave both unticked if either is acceptable.",
+    )
+    budget_usd = DecimalField(
+        "Budget (USD)",
+        places=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, message="The budget cannot be negative."),
+            NumberRange(max=MAX_BUDGET_USD, message=f"The budget cannot exceed USD {MAX_BUDGET_USD:,}."),
+        ],
+        render_kw={"inputmode": "numeric", "min": 0, "step": 1000},
+    )
+    start = MonthField("From")
+    end = MonthField("Until")
+    save_draft = SubmitField("Save as draft")
+    submit = SubmitField("Submit")
+
+    def validate_end(self, field):
+        start = self.start.data
+        if field.data and start and MONTH_RE.match(start) and MONTH_RE.match(field.data) and field.data < start:
+            raise ValidationError("The end of the window is before its start.")
+
+    @property
+    def wants_submission(self) -> bool:
+        return bool(self.submit.data)
+
+    def record_fields(self) -> dict:
+        """The fields of the interchange record this form edits, as plain data."""
+        data = {name: self[name].data for name in self.record_field_names()}
+        if data.get("budget_usd") is not None:
+            data["budget_usd"] = float(data["budget_usd"])
+        return data
+
+    def record_field_names(self) -> list[str]:
+        return [
+            "title", "description", "language", "working_languages", "themes", "modalities",
+            "beneficiaries", "delivery", "budget_usd", "start", "end",
+        ]

@@ -1,0 +1,119 @@
+"""Rules shared by needs and offers: checking, editing, submitting, withdrawing, listing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.auth.access import owns
+from portal.auth.models import User
+from portal.errors import ValidationError
+from portal.records import EDITABLE_STATUSES, Status
+
+
+def new_ref(prefix: str) -> str:
+    """A short, unguessable reference for a record created on the platform."""
+    return f"{prefix}-{uuid.uuid4().hex[:10].upper()}"
+
+
+def check_fields(
+    validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]], record: Mapping[str, Any]
+) -> None:
+    """Run the interchange format's checks; the first problem becomes a ValidationError."""
+    problems = validate(record)
+    if problems:
+        field, message = problems[0]
+        raise ValidationError(field, message)
+
+
+def apply_fields(record, fields: Mapping[str, Any], user: User) -> None:
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.updated_by_id = user.id
+
+
+def require_owner(record, user: User) -> None:
+    if not owns(user, record):
+        raise ValidationError("organisation", "only the organisation that owns it may change it")
+
+
+def require_editable(record) -> None:
+    if record.status not in EDITABLE_STATUSES:
+        raise ValidationError("status", f"a record that is {record.status.value.replace('_', ' ')} can no longer be changed")
+
+
+def update(record, fields: Mapping[str, Any], user: User, *, check: Callable, submit: bool) -> None:
+    """Edit a record its owner may still change; submit it too if asked."""
+    require_owner(record, user)
+    require_editable(record)
+    check(fields)
+    apply_fields(record, fields, user)
+    if submit and record.status == Status.DRAFT:
+        submit_record(record, user)
+
+
+def submit_record(record, user: User) -> None:
+    """Send a draft to the secretariat."""
+    require_owner(record, user)
+    if record.status != Status.DRAFT:
+        raise ValidationError("status", "only a draft can be submitted")
+    record.status = Status.SUBMITTED
+    record.updated_by_id = user.id
+
+
+def withdraw_record(record, user: User) -> None:
+    require_owner(record, user)
+    require_editable(record)
+    record.status = Status.WITHDRAWN
+    record.updated_by_id = user.id
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What a user can narrow a list of needs or offers by."""
+
+    status: str | None = None
+    theme: str | None = None
+    language: str | None = None
+    query: str | None = None
+    country: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ListFilters:
+        def clean(name: str) -> str | None:
+            value = (args.get(name) or "").strip()
+            return value[:200] or None
+
+        return cls(status=clean("status"), theme=clean("theme"), language=clean("language"),
+                   query=clean("q"), country=clean("country"))
+
+    def as_args(self) -> dict[str, str]:
+        pairs = {"status": self.status, "theme": self.theme, "language": self.language,
+                 "q": self.query, "country": self.country}
+        return {name: value for name, value in pairs.items() if value}
+
+
+def visible_records(model, user: User, filters: ListFilters) -> sa.Select:
+    """Newest first: a focal point sees their organisation's records, drafts included;
+    coordinators see every organisation's records except drafts, which stay private."""
+    if user.is_coordinator:
+        stmt = sa.select(model).where(model.status != Status.DRAFT)
+    else:
+        stmt = sa.select(model).where(model.organisation_id == user.organisation_id)
+    if filters.status in {s.value for s in Status}:
+        stmt = stmt.where(model.status == filters.status)
+    if filters.theme:
+        # Codes are stored as a JSON array; its text form contains "code" quoted,
+        # which is the same on SQLite and PostgreSQL.
+        stmt = stmt.where(sa.cast(model.themes, sa.Text).contains(f'"{filters.theme}"'))
+    if filters.language:
+        stmt = stmt.where(model.language == filters.language)
+    if filters.query:
+        pattern = f"%{filters.query.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(model.title).like(pattern),
+                                 sa.func.lower(model.ref).like(pattern)))
+    return stmt.order_by(model.updated_at.desc(), model.id.desc())

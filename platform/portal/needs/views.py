@@ -1,0 +1,85 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal import choices
+from portal.auth.access import can_edit, owns, requesting_state_required
+from portal.errors import ValidationError
+from portal.extensions import db
+from portal.lifecycle import ListFilters
+from portal.needs import bp, services
+from portal.needs.forms import NeedForm
+from portal.needs.models import Need
+from portal.records import STATUS_LABELS
+from portal.views import change_status, get_visible_or_404, page_number, show_error_on_form
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters = ListFilters.from_args(request.args)
+    page = db.paginate(services.visible_needs(current_user, filters), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template("needs/index.html", page=page, filters=filters,
+                           statuses=STATUS_LABELS, themes=choices.THEME_CHOICES,
+                           countries=choices.country_choices())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requesting_state_required
+def new():
+    form = NeedForm()
+    if form.validate_on_submit():
+        try:
+            need = services.create_need(form.record_fields(), current_user, submit=form.wants_submission)
+        except ValidationError as error:
+            show_error_on_form(form, error)
+        else:
+            db.session.commit()
+            flash("Your need has been submitted." if form.wants_submission
+                  else "Your need is saved as a draft.", "success")
+            return redirect(url_for("needs.view", need_id=need.id))
+    return render_template("needs/form.html", form=form, need=None)
+
+
+@bp.route("/<int:need_id>")
+@login_required
+def view(need_id: int):
+    need = get_visible_or_404(Need, need_id)
+    return render_template("needs/view.html", need=need, can_edit=can_edit(current_user, need),
+                           is_owner=owns(current_user, need))
+
+
+@bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
+@requesting_state_required
+def edit(need_id: int):
+    need = get_visible_or_404(Need, need_id)
+    if not can_edit(current_user, need):
+        flash("This need can no longer be edited.", "warning")
+        return redirect(url_for("needs.view", need_id=need.id))
+    form = NeedForm(obj=need)
+    if form.validate_on_submit():
+        try:
+            services.update_need(need, form.record_fields(), current_user, submit=form.wants_submission)
+        except ValidationError as error:
+            show_error_on_form(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("needs.view", need_id=need.id))
+    return render_template("needs/form.html", form=form, need=need)
+
+
+@bp.route("/<int:need_id>/submit", methods=["POST"])
+@requesting_state_required
+def submit(need_id: int):
+    need = get_visible_or_404(Need, need_id)
+    change_status(need, services.submit_need, "Your need has been submitted.")
+    return redirect(url_for("needs.view", need_id=need.id))
+
+
+@bp.route("/<int:need_id>/withdraw", methods=["POST"])
+@requesting_state_required
+def withdraw(need_id: int):
+    need = get_visible_or_404(Need, need_id)
+    change_status(need, services.withdraw_need, "Your need has been withdrawn.")
+    return redirect(url_for("needs.view", need_id=need.id))

@@ -1,0 +1,56 @@
+"""What a donor can do with its offers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from matching import validate_offer
+from portal import lifecycle
+from portal.auth.access import is_donor_focal_point
+from portal.auth.models import User
+from portal.errors import ValidationError
+from portal.extensions import db
+from portal.offers.models import Offer
+from portal.records import Status
+
+
+def _check(fields: Mapping[str, Any]) -> None:
+    lifecycle.check_fields(validate_offer, dict(fields, id="new"))
+
+
+def create_offer(fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Offer:
+    """Record a new offer of the user's organisation, as a draft or published at once."""
+    if not is_donor_focal_point(user):
+        raise ValidationError("organisation", "only a donor's focal point posts offers")
+    _check(fields)
+    offer = Offer(
+        ref=lifecycle.new_ref("O"), organisation_id=user.organisation_id,
+        status=Status.SUBMITTED if submit else Status.DRAFT, created_by_id=user.id,
+    )
+    lifecycle.apply_fields(offer, fields, user)
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+def update_offer(offer: Offer, fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Offer:
+    lifecycle.update(offer, fields, user, check=_check, submit=submit)
+    db.session.flush()
+    return offer
+
+
+def submit_offer(offer: Offer, user: User) -> None:
+    lifecycle.submit_record(offer, user)
+    db.session.flush()
+
+
+def withdraw_offer(offer: Offer, user: User) -> None:
+    lifecycle.withdraw_record(offer, user)
+    db.session.flush()
+
+
+def visible_offers(user: User, filters: lifecycle.ListFilters) -> sa.Select:
+    return lifecycle.visible_records(Offer, user, filters)

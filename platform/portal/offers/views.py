@@ -1,0 +1,84 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal import choices
+from portal.auth.access import can_edit, owns, donor_required
+from portal.errors import ValidationError
+from portal.extensions import db
+from portal.lifecycle import ListFilters
+from portal.offers import bp, services
+from portal.offers.forms import OfferForm
+from portal.offers.models import Offer
+from portal.records import STATUS_LABELS
+from portal.views import change_status, get_visible_or_404, page_number, show_error_on_form
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters = ListFilters.from_args(request.args)
+    page = db.paginate(services.visible_offers(current_user, filters), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template("offers/index.html", page=page, filters=filters,
+                           statuses=STATUS_LABELS, themes=choices.THEME_CHOICES)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@donor_required
+def new():
+    form = OfferForm()
+    if form.validate_on_submit():
+        try:
+            offer = services.create_offer(form.record_fields(), current_user, submit=form.wants_submission)
+        except ValidationError as error:
+            show_error_on_form(form, error)
+        else:
+            db.session.commit()
+            flash("Your offer is published to the secretariat." if form.wants_submission
+                  else "Your offer is saved as a draft.", "success")
+            return redirect(url_for("offers.view", offer_id=offer.id))
+    return render_template("offers/form.html", form=form, offer=None)
+
+
+@bp.route("/<int:offer_id>")
+@login_required
+def view(offer_id: int):
+    offer = get_visible_or_404(Offer, offer_id)
+    return render_template("offers/view.html", offer=offer, can_edit=can_edit(current_user, offer),
+                           is_owner=owns(current_user, offer))
+
+
+@bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
+@donor_required
+def edit(offer_id: int):
+    offer = get_visible_or_404(Offer, offer_id)
+    if not can_edit(current_user, offer):
+        flash("This offer can no longer be edited.", "warning")
+        return redirect(url_for("offers.view", offer_id=offer.id))
+    form = OfferForm(obj=offer)
+    if form.validate_on_submit():
+        try:
+            services.update_offer(offer, form.record_fields(), current_user, submit=form.wants_submission)
+        except ValidationError as error:
+            show_error_on_form(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("offers.view", offer_id=offer.id))
+    return render_template("offers/form.html", form=form, offer=offer)
+
+
+@bp.route("/<int:offer_id>/submit", methods=["POST"])
+@donor_required
+def submit(offer_id: int):
+    offer = get_visible_or_404(Offer, offer_id)
+    change_status(offer, services.submit_offer, "Your offer is published to the secretariat.")
+    return redirect(url_for("offers.view", offer_id=offer.id))
+
+
+@bp.route("/<int:offer_id>/withdraw", methods=["POST"])
+@donor_required
+def withdraw(offer_id: int):
+    offer = get_visible_or_404(Offer, offer_id)
+    change_status(offer, services.withdraw_offer, "Your offer has been withdrawn.")
+    return redirect(url_for("offers.view", offer_id=offer.id))

@@ -1,0 +1,52 @@
+"""Template filters and globals: templates show prepared values, never query."""
+
+from __future__ import annotations
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask
+from flask_login import current_user
+
+from matching import THEMES
+from portal import choices
+from portal.auth.access import is_donor_focal_point, is_state_focal_point
+from portal.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from portal.records import STATUS_LABELS, Status
+
+
+def money(amount: float | None, locale: str = choices.DEFAULT_LOCALE) -> str:
+    if amount is None:
+        return "—"
+    return format_currency(amount, "USD", locale=locale, format="¤#,##0", currency_digits=False)
+
+
+def month(value: str | None) -> str:
+    return value or "—"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        country=choices.country_name,
+        language=choices.language_name,
+        money=money,
+        number=lambda value: format_decimal(value, locale=choices.DEFAULT_LOCALE),
+        month=month,
+        status_label=lambda status: STATUS_LABELS.get(Status(status), status),
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        org_kind_label=lambda kind: ORGANISATION_KIND_LABELS.get(kind, kind),
+        theme_label=lambda code: choices.code_label("theme", code),
+        modality_label=lambda code: choices.code_label("modality", code),
+        beneficiary_label=lambda code: choices.code_label("beneficiary", code),
+        region_label=lambda code: choices.code_label("region", code),
+        delivery_label=lambda code: choices.code_label("delivery", code),
+    )
+
+    @app.context_processor
+    def navigation():
+        user = current_user
+        logged_in = user.is_authenticated
+        return {
+            "THEMES": THEMES,
+            "nav_needs": logged_in and (user.is_coordinator or is_state_focal_point(user)),
+            "nav_offers": logged_in and (user.is_coordinator or is_donor_focal_point(user)),
+            "nav_admin": logged_in and user.is_admin,
+        }

@@ -1,0 +1,83 @@
+"""What needs and offers have in common: coded fields, status and lifecycle."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from matching import BENEFICIARIES, DELIVERY_MODES, MODALITIES, TEXT_LANGUAGES, THEMES
+from matching.records import MAX_TITLE_LENGTH
+from portal.database import CodeList, TimestampMixin
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    MATCHED = "matched"
+    IN_DELIVERY = "in_delivery"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS = {
+    Status.DRAFT: "Draft",
+    Status.SUBMITTED: "Submitted",
+    Status.UNDER_REVIEW: "Under review",
+    Status.MATCHED: "Matched",
+    Status.IN_DELIVERY: "In delivery",
+    Status.COMPLETED: "Completed",
+    Status.WITHDRAWN: "Withdrawn",
+}
+
+#: Statuses in which the owner may still edit or withdraw a record.
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW})
+
+
+def status_column() -> Mapped[Status]:
+    return mapped_column(
+        sa.Enum(Status, native_enum=False, length=20,
+                values_callable=lambda statuses: [s.value for s in statuses]),
+        default=Status.DRAFT,
+        index=True,
+    )
+
+
+class AssistanceRecord(TimestampMixin):
+    """Columns shared by needs and offers (the interchange format's common fields)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The record's id in the interchange format; stable across import/export.
+    ref: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE_LENGTH))
+    description: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    working_languages: Mapped[list[str]] = mapped_column(CodeList(name="language"))
+    themes: Mapped[list[str]] = mapped_column(CodeList(THEMES, name="theme"))
+    modalities: Mapped[list[str]] = mapped_column(CodeList(MODALITIES, name="modality"))
+    beneficiaries: Mapped[list[str]] = mapped_column(CodeList(BENEFICIARIES, name="beneficiary"))
+    delivery: Mapped[list[str]] = mapped_column(CodeList(DELIVERY_MODES, name="delivery"))
+    budget_usd: Mapped[float | None] = mapped_column(sa.Numeric(14, 2, asdecimal=False))
+    start: Mapped[str | None] = mapped_column(sa.String(7))
+    end: Mapped[str | None] = mapped_column(sa.String(7))
+
+    @declared_attr
+    def status(cls) -> Mapped[Status]:
+        return status_column()
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        languages = ", ".join(f"'{code}'" for code in TEXT_LANGUAGES)
+        return (
+            sa.CheckConstraint(f"language IN ({languages})", name="known_language"),
+            sa.CheckConstraint("budget_usd IS NULL OR budget_usd >= 0", name="budget_not_negative"),
+            sa.CheckConstraint(
+                'start IS NULL OR "end" IS NULL OR start <= "end"', name="window_in_order"
+            ),
+        )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
