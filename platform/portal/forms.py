@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,6 +17,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.records import MAX_BUDGET_USD, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, MONTH_RE
 from portal import choices
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """WTForms options from ``(code, label)`` pairs."""
+    return [SelectChoice(code, label) for code, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -51,20 +57,20 @@ class AssistanceForm(FlaskForm):
     )
     language = SelectField(
         "Language of the title and description",
-        choices=choices.text_language_choices(),
+        choices=select_choices(choices.text_language_choices()),
         validators=[DataRequired()],
     )
     working_languages = SelectMultipleField(
         "Working languages",
-        choices=choices.language_choices(),
+        choices=select_choices(choices.language_choices()),
         validators=[DataRequired(message="Choose at least one working language.")],
         render_kw={"size": 8},
     )
-    themes = MultiCheckboxField("Themes", choices=choices.THEME_CHOICES)
-    modalities = MultiCheckboxField("Kinds of assistance", choices=choices.MODALITY_CHOICES)
-    beneficiaries = MultiCheckboxField("Beneficiary institutions", choices=choices.BENEFICIARY_CHOICES)
+    themes = MultiCheckboxField("Themes", choices=select_choices(choices.THEME_CHOICES))
+    modalities = MultiCheckboxField("Kinds of assistance", choices=select_choices(choices.MODALITY_CHOICES))
+    beneficiaries = MultiCheckboxField("Beneficiary institutions", choices=select_choices(choices.BENEFICIARY_CHOICES))
     delivery = MultiCheckboxField(
-        "Delivery", choices=choices.DELIVERY_CHOICES,
+        "Delivery", choices=select_choices(choices.DELIVERY_CHOICES),
         description="Leave both unticked if either is acceptable.",
     )
     budget_usd = DecimalField(

@@ -1,10 +1,10 @@
 from wtforms import IntegerField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from matching import COUNTRY_REGION
 from matching.records import MAX_CAPACITY
 from portal import choices
-from portal.forms import AssistanceForm, MultiCheckboxField
+from portal.forms import AssistanceForm, MultiCheckboxField, select_choices
 
 
 class OfferForm(AssistanceForm):
@@ -13,19 +13,19 @@ class OfferForm(AssistanceForm):
         description="As requesting States will see it; usually your organisation's name.",
     )
     regions = MultiCheckboxField(
-        "Regions where it can be delivered", choices=choices.REGION_CHOICES,
+        "Regions where it can be delivered", choices=select_choices(choices.REGION_CHOICES),
         description="Leave all unticked if it can be delivered anywhere.",
     )
     eligible_countries = SelectMultipleField(
-        "Only these States may receive it", choices=choices.country_choices(),
+        "Only these States may receive it", choices=select_choices(choices.country_choices()),
         description="Leave empty if any State may.", render_kw={"size": 6},
     )
     excluded_countries = SelectMultipleField(
-        "States it cannot serve", choices=choices.country_choices(), render_kw={"size": 6},
+        "States it cannot serve", choices=select_choices(choices.country_choices()), render_kw={"size": 6},
     )
     capacity = IntegerField(
         "Number of engagements", default=1,
-        validators=[DataRequired(message="Say how many engagements it can take on."),
+        validators=[InputRequired(message="Say how many engagements it can take on."),
                     NumberRange(min=1, max=MAX_CAPACITY,
                                 message=f"Between 1 and {MAX_CAPACITY} engagements.")],
     )
