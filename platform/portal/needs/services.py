@@ -13,6 +13,7 @@ from portal.auth.access import is_state_focal_point
 from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.matches import services as matches
 from portal.needs.models import Need
 from portal.records import Status
 
@@ -34,23 +35,27 @@ def create_need(fields: Mapping[str, Any], user: User, *, submit: bool = False) 
     lifecycle.apply_fields(need, fields, user)
     db.session.add(need)
     db.session.flush()
+    matches.rank_need(need)
     return need
 
 
 def update_need(need: Need, fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Need:
     lifecycle.update(need, fields, user, check=lambda f: _check(f, need.country), submit=submit)
     db.session.flush()
+    matches.rank_need(need)
     return need
 
 
 def submit_need(need: Need, user: User) -> None:
     lifecycle.submit_record(need, user)
     db.session.flush()
+    matches.rank_need(need)
 
 
 def withdraw_need(need: Need, user: User) -> None:
     lifecycle.withdraw_record(need, user)
     db.session.flush()
+    matches.rank_need(need)
 
 
 def visible_needs(user: User, filters: lifecycle.ListFilters) -> sa.Select:

@@ -6,6 +6,7 @@ from portal.auth.access import can_edit, owns, requesting_state_required
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.lifecycle import ListFilters
+from portal.matches import services as matches
 from portal.needs import bp, services
 from portal.needs.forms import NeedForm
 from portal.needs.models import Need
@@ -45,8 +46,9 @@ def new():
 @login_required
 def view(need_id: int):
     need = get_visible_or_404(Need, need_id)
+    candidates = matches.candidates_for(need) if current_user.is_coordinator else []
     return render_template("needs/view.html", need=need, can_edit=can_edit(current_user, need),
-                           is_owner=owns(current_user, need))
+                           is_owner=owns(current_user, need), candidates=candidates)
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])

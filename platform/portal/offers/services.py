@@ -13,6 +13,7 @@ from portal.auth.access import is_donor_focal_point
 from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.matches import services as matches
 from portal.offers.models import Offer
 from portal.records import Status
 
@@ -33,23 +34,27 @@ def create_offer(fields: Mapping[str, Any], user: User, *, submit: bool = False)
     lifecycle.apply_fields(offer, fields, user)
     db.session.add(offer)
     db.session.flush()
+    matches.refresh_offer(offer)
     return offer
 
 
 def update_offer(offer: Offer, fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Offer:
     lifecycle.update(offer, fields, user, check=_check, submit=submit)
     db.session.flush()
+    matches.refresh_offer(offer)
     return offer
 
 
 def submit_offer(offer: Offer, user: User) -> None:
     lifecycle.submit_record(offer, user)
     db.session.flush()
+    matches.refresh_offer(offer)
 
 
 def withdraw_offer(offer: Offer, user: User) -> None:
     lifecycle.withdraw_record(offer, user)
     db.session.flush()
+    matches.refresh_offer(offer)
 
 
 def visible_offers(user: User, filters: lifecycle.ListFilters) -> sa.Select:

@@ -2,7 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from portal import choices
-from portal.auth.access import can_edit, owns, donor_required
+from portal.auth.access import can_edit, donor_required, owns
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.lifecycle import ListFilters

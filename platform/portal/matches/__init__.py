@@ -1,0 +1,1 @@
+"""Candidate matches: the engine's ranking of offers for each need, stored."""

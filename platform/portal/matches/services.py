@@ -1,0 +1,226 @@
+"""Keep every open need's ranking of candidate offers up to date.
+
+The fitted engine is kept per process and refitted only when the offers it
+was fitted on have changed (a cheap fingerprint query says so), so a process
+never serves a ranking from stale offers, and several processes agree.
+Rankings themselves are stored in the database: pages read them, never
+recompute them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from matching import Matcher
+from portal.extensions import db
+
+# A module import, not names: the interchange module imports the blueprint
+# packages, whose views import this module.
+from portal.interchange import services as interchange
+from portal.matches.models import RankedCandidate
+from portal.needs.models import Need
+from portal.offers.models import Offer
+from portal.records import Status
+
+#: How many candidates are kept for each need.
+TOP_K = 10
+
+#: Needs that wait for a match: only these are ranked.
+OPEN_NEED_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+#: Offers that can still be proposed.
+MATCHABLE_OFFER_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.MATCHED, Status.IN_DELIVERY)
+
+
+@dataclass
+class _FittedEngine:
+    fingerprint: tuple
+    matcher: Matcher | None
+    # interchange id (ref) -> (database id, last change) of each fitted offer
+    versions: dict[str, tuple[int, Any]]
+
+    def offer_row(self, ref: str) -> int | None:
+        version = self.versions.get(ref)
+        return version[0] if version else None
+
+
+class EngineCache:
+    """This application's fitted engine; one per app, so tests never share one."""
+
+    def __init__(self) -> None:
+        self.engine: _FittedEngine | None = None
+        self.lock = threading.Lock()
+
+
+def init_app(app) -> None:
+    app.extensions["matching_engine"] = EngineCache()
+
+
+def _cache() -> EngineCache:
+    return current_app.extensions["matching_engine"]
+
+# Past this share of changed offers, fitting afresh beats patching the index.
+_REFIT_SHARE = 0.5
+
+
+def _matchable():
+    return Offer.status.in_(MATCHABLE_OFFER_STATUSES)
+
+
+def _offers_fingerprint() -> tuple:
+    count, newest, highest = db.session.execute(
+        sa.select(sa.func.count(Offer.id), sa.func.max(Offer.updated_at), sa.func.max(Offer.id))
+        .where(_matchable())
+    ).one()
+    return (count, str(newest), highest)
+
+
+def _offers_by_ref(refs) -> list[Offer]:
+    return list(db.session.scalars(sa.select(Offer).where(Offer.ref.in_(list(refs)))))
+
+
+def _sync(engine: _FittedEngine | None, fingerprint: tuple) -> _FittedEngine:
+    """Bring the fitted engine in line with the database's matchable offers.
+
+    Offers changed since the engine last looked are patched in with
+    ``update_offers``/``remove_offers``; only a first fit, or a collection
+    that changed by more than half, is fitted from scratch.
+    """
+    versions = {
+        ref: (row, str(changed))
+        for ref, row, changed in db.session.execute(
+            sa.select(Offer.ref, Offer.id, Offer.updated_at).where(_matchable()))
+    }
+    old = engine.versions if engine and engine.matcher is not None else {}
+    changed = [ref for ref, version in versions.items() if old.get(ref) != version]
+    gone = [ref for ref in old if ref not in versions]
+    if not versions:
+        return _FittedEngine(fingerprint, None, {})
+    if not old or len(changed) + len(gone) > _REFIT_SHARE * len(versions):
+        offers = _offers_by_ref(versions)
+        matcher = Matcher().fit([interchange.offer_to_record(offer) for offer in offers])
+    else:
+        matcher = engine.matcher
+        if gone:
+            matcher.remove_offers(gone)
+        if changed:
+            matcher.update_offers([interchange.offer_to_record(offer) for offer in _offers_by_ref(changed)])
+    return _FittedEngine(fingerprint, matcher, versions)
+
+
+def current_engine() -> _FittedEngine:
+    """The engine in line with today's matchable offers (its matcher is None while there are none)."""
+    cache = _cache()
+    fingerprint = _offers_fingerprint()
+    with cache.lock:
+        if cache.engine is None or cache.engine.fingerprint != fingerprint:
+            cache.engine = _sync(cache.engine, fingerprint)
+        return cache.engine
+
+
+def forget_engine() -> None:
+    """Drop this process's fitted engine, so the next use fits afresh."""
+    cache = _cache()
+    with cache.lock:
+        cache.engine = None
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy (numpy numbers and tuples become plain JSON)."""
+    return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+
+
+def _store(need: Need, ranked, engine: _FittedEngine) -> None:
+    db.session.execute(sa.delete(RankedCandidate).where(RankedCandidate.need_id == need.id))
+    for position, candidate in enumerate(ranked, start=1):
+        offer_id = engine.offer_row(candidate.offer_id)
+        if offer_id is None:
+            continue
+        db.session.add(RankedCandidate(
+            need_id=need.id, offer_id=offer_id, rank=position, score=float(candidate.score),
+            reasons=_plain([{"code": r.code, "params": r.params, "text": r.text} for r in candidate.reasons]),
+            features=_plain(candidate.features),
+        ))
+
+
+def rank_needs(needs: list[Need]) -> None:
+    """Rank these needs now; a need that is not open loses its candidates."""
+    open_needs = [need for need in needs if need.status in OPEN_NEED_STATUSES]
+    closed_ids = [need.id for need in needs if need.status not in OPEN_NEED_STATUSES]
+    if closed_ids:
+        db.session.execute(sa.delete(RankedCandidate).where(RankedCandidate.need_id.in_(closed_ids)))
+    if not open_needs:
+        db.session.flush()
+        return
+    engine = current_engine()
+    if engine.matcher is None:
+        db.session.execute(sa.delete(RankedCandidate).where(
+            RankedCandidate.need_id.in_([need.id for need in open_needs])))
+        db.session.flush()
+        return
+    rankings = engine.matcher.rank([interchange.need_to_record(need) for need in open_needs], top_k=TOP_K)
+    for need in open_needs:
+        _store(need, rankings.get(need.ref, []), engine)
+    db.session.flush()
+
+
+def rank_need(need: Need) -> None:
+    rank_needs([need])
+
+
+def open_needs() -> list[Need]:
+    return list(db.session.scalars(sa.select(Need).where(Need.status.in_(OPEN_NEED_STATUSES))))
+
+
+def refresh_offer(offer: Offer) -> None:
+    """An offer was created, edited or withdrawn: update the rankings it can change.
+
+    Only the needs the offer could enter or leave are re-ranked; the others
+    keep their stored ranking.
+    """
+    db.session.flush()
+    engine = current_engine()  # patched with this offer's change
+    if engine.matcher is None:
+        db.session.execute(sa.delete(RankedCandidate).where(RankedCandidate.offer_id == offer.id))
+        db.session.flush()
+        return
+    affected = set(db.session.scalars(
+        sa.select(RankedCandidate.need_id).where(RankedCandidate.offer_id == offer.id)))
+    if offer.status in MATCHABLE_OFFER_STATUSES:
+        record = interchange.offer_to_record(offer)
+        worst = dict(db.session.execute(
+            sa.select(RankedCandidate.need_id, sa.func.min(RankedCandidate.score))
+            .group_by(RankedCandidate.need_id)).all())
+        full = dict(db.session.execute(
+            sa.select(RankedCandidate.need_id, sa.func.count())
+            .group_by(RankedCandidate.need_id)).all())
+        for need in open_needs():
+            explanation = engine.matcher.explain(interchange.need_to_record(need), record)
+            if explanation.eligible and (
+                full.get(need.id, 0) < TOP_K or explanation.score > worst.get(need.id, 0.0)
+            ):
+                affected.add(need.id)
+    if affected:
+        rank_needs(list(db.session.scalars(sa.select(Need).where(Need.id.in_(affected)))))
+
+
+def rebuild() -> int:
+    """Refit the engine on every matchable offer and rank every open need again."""
+    forget_engine()
+    needs = open_needs()
+    db.session.execute(sa.delete(RankedCandidate))
+    rank_needs(needs)
+    return len(needs)
+
+
+def candidates_for(need: Need) -> list[RankedCandidate]:
+    return list(db.session.scalars(
+        sa.select(RankedCandidate).where(RankedCandidate.need_id == need.id)
+        .options(selectinload(RankedCandidate.offer)).order_by(RankedCandidate.rank)
+    ))
