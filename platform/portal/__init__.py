@@ -77,12 +77,15 @@ def configure_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.admin import bp as admin_bp
-    from portal.auth import bp as auth_bp
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
     from portal.errors import bp as errors_bp
-    from portal.main import bp as main_bp
-    from portal.needs import bp as needs_bp
-    from portal.offers import bp as offers_bp
+    from portal.main.views import bp as main_bp
+    from portal.needs.views import bp as needs_bp
+    from portal.matches.views import bp as matches_bp
+    from portal.notifications.views import bp as notifications_bp
+    from portal.offers.views import bp as offers_bp
+    from portal.review.views import bp as review_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
@@ -90,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(needs_bp, url_prefix="/needs")
     app.register_blueprint(offers_bp, url_prefix="/offers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(matches_bp, url_prefix="/matches")
+    app.register_blueprint(notifications_bp, url_prefix="/inbox")
 
 
 def register_cli(app: Flask) -> None:

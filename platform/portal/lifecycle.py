@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.audit import services as audit
 from portal.auth.access import owns
 from portal.auth.models import User
 from portal.errors import ValidationError
@@ -46,12 +47,22 @@ def require_editable(record) -> None:
         raise ValidationError("status", f"a record that is {record.status.value.replace('_', ' ')} can no longer be changed")
 
 
+def record_created(record, user: User) -> None:
+    """Audit a new record (after its flush, so it has an id)."""
+    audit.record(f"{record.__tablename__}.created", record, actor=user, after=audit.snapshot(record))
+
+
 def update(record, fields: Mapping[str, Any], user: User, *, check: Callable, submit: bool) -> None:
     """Edit a record its owner may still change; submit it too if asked."""
     require_owner(record, user)
     require_editable(record)
     check(fields)
+    before = audit.snapshot(record)
     apply_fields(record, fields, user)
+    changed_before, changed_after = audit.changed_only(before, audit.snapshot(record))
+    if changed_after:
+        audit.record(f"{record.__tablename__}.edited", record, actor=user,
+                     before=changed_before, after=changed_after)
     if submit and record.status == Status.DRAFT:
         submit_record(record, user)
 
@@ -61,14 +72,22 @@ def submit_record(record, user: User) -> None:
     require_owner(record, user)
     if record.status != Status.DRAFT:
         raise ValidationError("status", "only a draft can be submitted")
-    record.status = Status.SUBMITTED
-    record.updated_by_id = user.id
+    set_status(record, Status.SUBMITTED, user)
 
 
 def withdraw_record(record, user: User) -> None:
     require_owner(record, user)
     require_editable(record)
-    record.status = Status.WITHDRAWN
+    set_status(record, Status.WITHDRAWN, user)
+
+
+def set_status(record, status: Status, user: User, note: str | None = None) -> None:
+    """Move a record to another status, with its audit event."""
+    if record.status == status:
+        return
+    audit.record(f"{record.__tablename__}.status_changed", record, actor=user,
+                 before={"status": record.status.value}, after={"status": status.value}, note=note)
+    record.status = status
     record.updated_by_id = user.id
 
 

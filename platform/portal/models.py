@@ -1,9 +1,12 @@
 """Every model, imported in one place for Alembic and the shell."""
 
 from portal.auth.models import Invitation, Organisation, OrganisationKind, Role, User
-from portal.matches.models import RankedCandidate
+from portal.audit.models import AuditEvent
+from portal.matches.models import Match, RankedCandidate, Rejection
+from portal.notifications.models import Notification, OutboxMessage
 from portal.needs.models import Need
 from portal.offers.models import Offer
 from portal.records import Status
 
-__all__ = ["Invitation", "Need", "Offer", "Organisation", "RankedCandidate", "OrganisationKind", "Role", "Status", "User"]
+__all__ = [
+    "AuditEvent", "Match", "Notification", "OutboxMessage", "Rejection","Invitation", "Need", "Offer", "Organisation", "RankedCandidate", "OrganisationKind", "Role", "Status", "User"]

@@ -10,6 +10,8 @@ from matching import THEMES
 from portal import choices
 from portal.auth.access import is_donor_focal_point, is_state_focal_point
 from portal.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from portal.matches.models import MATCH_STATUS_LABELS, MatchStatus
+from portal.notifications.services import unread_count
 from portal.records import STATUS_LABELS, Status
 
 
@@ -38,6 +40,7 @@ def register(app: Flask) -> None:
         beneficiary_label=lambda code: choices.code_label("beneficiary", code),
         region_label=lambda code: choices.code_label("region", code),
         delivery_label=lambda code: choices.code_label("delivery", code),
+        match_status_label=lambda status: MATCH_STATUS_LABELS.get(MatchStatus(status), status),
     )
 
     @app.context_processor
@@ -49,4 +52,7 @@ def register(app: Flask) -> None:
             "nav_needs": logged_in and (user.is_coordinator or is_state_focal_point(user)),
             "nav_offers": logged_in and (user.is_coordinator or is_donor_focal_point(user)),
             "nav_admin": logged_in and user.is_admin,
+            "nav_review": logged_in and user.is_coordinator,
+            "nav_matches": logged_in,
+            "unread_notifications": unread_count(user) if logged_in else 0,
         }

@@ -63,9 +63,17 @@ class AssistanceRecord(TimestampMixin):
     start: Mapped[str | None] = mapped_column(sa.String(7))
     end: Mapped[str | None] = mapped_column(sa.String(7))
 
+    # Optimistic locking: every UPDATE checks the version it read, so of two
+    # people changing the same record at the same moment exactly one wins.
+    version: Mapped[int] = mapped_column(default=1)
+
     @declared_attr
     def status(cls) -> Mapped[Status]:
         return status_column()
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.version}
 
     @declared_attr.directive
     def __table_args__(cls):

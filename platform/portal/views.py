@@ -7,8 +7,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.auth.access import can_view
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
 from portal.errors import ValidationError
 from portal.extensions import db
+
+CONFLICT_MESSAGE = ("Someone else changed this at the same moment, so nothing you sent was "
+                    "saved. Here is the page as it is now: please check and try again.")
 
 
 def get_visible_or_404(model, record_id: int):
@@ -37,14 +43,30 @@ def flash_error(error: ValidationError) -> None:
     flash(error.message[:1].upper() + error.message[1:] + ".", "error")
 
 
-def change_status(record, action, done_message: str) -> bool:
-    """Run a service that moves a record on; commit and say so, or explain why not."""
+def commit_step(step, done_message: str, form: FlaskForm | None = None) -> bool:
+    """Run one step of a service and commit it, or explain why it was not taken.
+
+    A concurrent change to the same records (a version conflict or a unique
+    constraint) rolls the whole step back: exactly one of two racing users wins.
+    """
     try:
-        action(record, current_user)
+        step()
+        db.session.commit()
     except ValidationError as error:
         db.session.rollback()
-        flash_error(error)
+        if form is not None:
+            show_error_on_form(form, error)
+        else:
+            flash_error(error)
         return False
-    db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        flash(CONFLICT_MESSAGE, "warning")
+        return False
     flash(done_message, "success")
     return True
+
+
+def change_status(record, action, done_message: str) -> bool:
+    """Run a service that moves a record on; commit and say so, or explain why not."""
+    return commit_step(lambda: action(record, current_user), done_message)

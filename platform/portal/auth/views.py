@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import bp, services
+from portal.auth import services
 from portal.auth.forms import AcceptInvitationForm, LoginForm
 from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader

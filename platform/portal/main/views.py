@@ -1,8 +1,9 @@
-from flask import redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.auth.access import is_donor_focal_point, is_state_focal_point
-from portal.main import bp
+
+bp = Blueprint("main", __name__)
 
 
 @bp.route("/")

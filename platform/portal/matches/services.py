@@ -21,10 +21,9 @@ from sqlalchemy.orm import selectinload
 from matching import Matcher
 from portal.extensions import db
 
-# A module import, not names: the interchange module imports the blueprint
-# packages, whose views import this module.
-from portal.interchange import services as interchange
-from portal.matches.models import RankedCandidate
+from portal.interchange import mapping as interchange
+from portal.auth.models import Role, User
+from portal.matches.models import Match, MatchStatus, RankedCandidate, Rejection
 from portal.needs.models import Need
 from portal.offers.models import Offer
 from portal.records import Status
@@ -70,7 +69,8 @@ _REFIT_SHARE = 0.5
 
 
 def _matchable():
-    return Offer.status.in_(MATCHABLE_OFFER_STATUSES)
+    # An offer with no engagement left stops appearing as a candidate.
+    return sa.and_(Offer.status.in_(MATCHABLE_OFFER_STATUSES), Offer.remaining_capacity > 0)
 
 
 def _offers_fingerprint() -> tuple:
@@ -192,7 +192,7 @@ def refresh_offer(offer: Offer) -> None:
         return
     affected = set(db.session.scalars(
         sa.select(RankedCandidate.need_id).where(RankedCandidate.offer_id == offer.id)))
-    if offer.status in MATCHABLE_OFFER_STATUSES:
+    if offer.status in MATCHABLE_OFFER_STATUSES and offer.remaining_capacity > 0:
         record = interchange.offer_to_record(offer)
         worst = dict(db.session.execute(
             sa.select(RankedCandidate.need_id, sa.func.min(RankedCandidate.score))
@@ -224,3 +224,63 @@ def candidates_for(need: Need) -> list[RankedCandidate]:
         sa.select(RankedCandidate).where(RankedCandidate.need_id == need.id)
         .options(selectinload(RankedCandidate.offer)).order_by(RankedCandidate.rank)
     ))
+
+
+def waiting_for(user: User) -> list[Match]:
+    """Proposals waiting for an answer from this user's organisation."""
+    if user.role != Role.FOCAL_POINT:
+        return []
+    return list(db.session.scalars(
+        sa.select(Match).join(Match.need).join(Match.offer)
+        .where(Match.status == MatchStatus.PROPOSED)
+        .where(sa.or_(
+            sa.and_(Offer.organisation_id == user.organisation_id, Match.donor_decision.is_(None)),
+            sa.and_(Need.organisation_id == user.organisation_id, Match.state_decision.is_(None)),
+        ))
+        .options(selectinload(Match.need), selectinload(Match.offer))
+        .order_by(Match.proposed_at)
+    ))
+
+
+def visible_matches(user: User, status: str | None = None) -> sa.Select:
+    """Coordinators see every match; a focal point those of its needs or offers."""
+    stmt = sa.select(Match).join(Match.need).join(Match.offer).options(
+        selectinload(Match.need), selectinload(Match.offer))
+    if not user.is_coordinator:
+        stmt = stmt.where(sa.or_(Offer.organisation_id == user.organisation_id,
+                                 Need.organisation_id == user.organisation_id))
+    if status in {s.value for s in MatchStatus}:
+        stmt = stmt.where(Match.status == status)
+    return stmt.order_by(Match.proposed_at.desc(), Match.id.desc())
+
+
+def can_view_match(user: User, match: Match) -> bool:
+    return user.is_coordinator or user.organisation_id in (
+        match.need.organisation_id, match.offer.organisation_id)
+
+
+def matches_of_need(need: Need) -> list[Match]:
+    return list(db.session.scalars(
+        sa.select(Match).where(Match.need_id == need.id)
+        .options(selectinload(Match.offer)).order_by(Match.proposed_at.desc())))
+
+
+def review_candidates(need: Need) -> list[RankedCandidate]:
+    """The stored ranking less the candidates a coordinator rejected."""
+    rejected = sa.select(Rejection.offer_id).where(Rejection.need_id == need.id)
+    return list(db.session.scalars(
+        sa.select(RankedCandidate)
+        .where(RankedCandidate.need_id == need.id, RankedCandidate.offer_id.not_in(rejected))
+        .options(selectinload(RankedCandidate.offer)).order_by(RankedCandidate.rank)))
+
+
+def search_offers(query: str, *, limit: int = 20) -> list[Offer]:
+    """Offers a coordinator may pick by hand, found by title, provider or reference."""
+    pattern = f"%{query.strip().lower()[:100]}%"
+    return list(db.session.scalars(
+        sa.select(Offer)
+        .where(Offer.status.in_(MATCHABLE_OFFER_STATUSES), Offer.remaining_capacity > 0)
+        .where(sa.or_(sa.func.lower(Offer.title).like(pattern),
+                      sa.func.lower(Offer.provider).like(pattern),
+                      sa.func.lower(Offer.ref).like(pattern)))
+        .order_by(Offer.title).limit(limit)))

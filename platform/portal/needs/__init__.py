@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("needs", __name__)
-
-from portal.needs import views  # noqa: E402,F401
+"""Requesting States' needs."""

@@ -14,6 +14,7 @@ from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.matches import services as matches
+from portal.matches import workflow
 from portal.needs.models import Need
 from portal.records import Status
 
@@ -35,6 +36,7 @@ def create_need(fields: Mapping[str, Any], user: User, *, submit: bool = False) 
     lifecycle.apply_fields(need, fields, user)
     db.session.add(need)
     db.session.flush()
+    lifecycle.record_created(need, user)
     matches.rank_need(need)
     return need
 
@@ -54,6 +56,7 @@ def submit_need(need: Need, user: User) -> None:
 
 def withdraw_need(need: Need, user: User) -> None:
     lifecycle.withdraw_record(need, user)
+    workflow.cancel_open_proposals(actor=user, need=need)
     db.session.flush()
     matches.rank_need(need)
 

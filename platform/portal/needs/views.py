@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import choices
@@ -7,11 +7,13 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.lifecycle import ListFilters
 from portal.matches import services as matches
-from portal.needs import bp, services
+from portal.needs import services
 from portal.needs.forms import NeedForm
 from portal.needs.models import Need
 from portal.records import STATUS_LABELS
 from portal.views import change_status, get_visible_or_404, page_number, show_error_on_form
+
+bp = Blueprint("needs", __name__)
 
 
 @bp.route("/")

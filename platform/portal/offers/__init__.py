@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("offers", __name__)
-
-from portal.offers import views  # noqa: E402,F401
+"""Donors' offers."""

@@ -19,8 +19,10 @@ class Offer(AssistanceRecord, db.Model):
     regions: Mapped[list[str]] = mapped_column(CodeList(REGIONS, name="region"))
     eligible_countries: Mapped[list[str]] = mapped_column(CodeList(COUNTRY_REGION, name="country"))
     excluded_countries: Mapped[list[str]] = mapped_column(CodeList(COUNTRY_REGION, name="country"))
-    # How many engagements it can take on.
+    # How many engagements it can take on, and how many are left: an agreed
+    # match takes one, a cancelled agreement gives it back.
     capacity: Mapped[int] = mapped_column(default=1)
+    remaining_capacity: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship()
 

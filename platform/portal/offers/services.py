@@ -14,12 +14,17 @@ from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.matches import services as matches
+from portal.matches import workflow
 from portal.offers.models import Offer
 from portal.records import Status
 
 
 def _check(fields: Mapping[str, Any]) -> None:
     lifecycle.check_fields(validate_offer, dict(fields, id="new"))
+
+
+def _engagements_taken(offer: Offer) -> int:
+    return (offer.capacity or 0) - (offer.remaining_capacity or 0)
 
 
 def create_offer(fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Offer:
@@ -32,14 +37,20 @@ def create_offer(fields: Mapping[str, Any], user: User, *, submit: bool = False)
         status=Status.SUBMITTED if submit else Status.DRAFT, created_by_id=user.id,
     )
     lifecycle.apply_fields(offer, fields, user)
+    offer.remaining_capacity = offer.capacity
     db.session.add(offer)
     db.session.flush()
+    lifecycle.record_created(offer, user)
     matches.refresh_offer(offer)
     return offer
 
 
 def update_offer(offer: Offer, fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Offer:
+    taken = _engagements_taken(offer)
+    if fields.get("capacity") is not None and fields["capacity"] < taken:
+        raise ValidationError("capacity", f"{taken} engagement(s) are already agreed; the number cannot be lower")
     lifecycle.update(offer, fields, user, check=_check, submit=submit)
+    offer.remaining_capacity = offer.capacity - taken
     db.session.flush()
     matches.refresh_offer(offer)
     return offer
@@ -53,6 +64,7 @@ def submit_offer(offer: Offer, user: User) -> None:
 
 def withdraw_offer(offer: Offer, user: User) -> None:
     lifecycle.withdraw_record(offer, user)
+    workflow.cancel_open_proposals(actor=user, offer=offer)
     db.session.flush()
     matches.refresh_offer(offer)
 

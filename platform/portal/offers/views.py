@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import choices
@@ -6,11 +6,13 @@ from portal.auth.access import can_edit, donor_required, owns
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.lifecycle import ListFilters
-from portal.offers import bp, services
+from portal.offers import services
 from portal.offers.forms import OfferForm
 from portal.offers.models import Offer
 from portal.records import STATUS_LABELS
 from portal.views import change_status, get_visible_or_404, page_number, show_error_on_form
+
+bp = Blueprint("offers", __name__)
 
 
 @bp.route("/")

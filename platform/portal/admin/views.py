@@ -1,0 +1,135 @@
+"""Administration: organisations, their users and invitations.
+
+Views load, check, validate, call one service, flash and redirect; the rules
+(who may hold which role, who may be deactivated) live in ``auth.services``.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.admin.forms import InvitationForm, OrganisationForm
+from portal.auth import services
+from portal.auth.access import admin_required
+from portal.auth.models import Organisation, OrganisationKind, User
+from portal.errors import ValidationError
+from portal.extensions import db
+
+bp = Blueprint("admin", __name__)
+
+
+def add_form_error(form, error: ValidationError) -> None:
+    """Show a service's error next to its field (or above the form)."""
+    field = getattr(form, error.field, None)
+    if field is None:
+        flash(error.message, "error")
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+@bp.route("/organisations")
+@admin_required
+def organisations():
+    page, counts = services.organisations_page(
+        request.args.get("page", 1, type=int), current_app.config["ITEMS_PER_PAGE"]
+    )
+    return render_template("admin/organisations.html", page=page, user_counts=counts)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@admin_required
+def new_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        info = services.OrganisationInfo(
+            name=form.name.data, kind=OrganisationKind(form.kind.data),
+            country=form.country.data or None,
+        )
+        try:
+            organisation = services.create_organisation(info)
+        except ValidationError as error:
+            add_form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"The organisation {organisation.name} was created.", "success")
+            return redirect(url_for(".organisation", organisation_id=organisation.id))
+    return render_template("admin/new_organisation.html", form=form)
+
+
+@bp.route("/organisations/<int:organisation_id>")
+@admin_required
+def organisation(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    return render_template(
+        "admin/organisation.html", organisation=organisation,
+        users=services.organisation_users(organisation),
+        invitations=services.pending_invitations(organisation),
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
+@admin_required
+def invite(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            invitation, token = services.invite_user(
+                email=form.email.data, name=form.name.data, role=form.role.data,
+                organisation=organisation, invited_by=current_user,
+                valid_for=current_app.config["INVITATION_MAX_AGE"],
+            )
+        except ValidationError as error:
+            add_form_error(form, error)
+        else:
+            db.session.commit()
+            deliver_invitation(invitation, token)
+            return redirect(url_for(".organisation", organisation_id=organisation.id))
+    return render_template("admin/invite.html", form=form, organisation=organisation)
+
+
+def deliver_invitation(invitation, token: str) -> None:
+    """E-mail the link; show it to the administrator when mail may not reach.
+
+    In development mail is usually not configured, so the link is flashed. If
+    sending fails the invitation is kept (it is committed) and the link is
+    shown so the administrator can pass it on another way.
+    """
+    link = services.invitation_link(token)
+    try:
+        services.send_invitation_email(invitation, link)
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("invitation e-mail to %s failed: %s", invitation.email, error)
+        flash(f"The invitation was saved but the e-mail could not be sent. "
+              f"Give {invitation.email} this link: {link}", "warning")
+        return
+    flash(f"An invitation was sent to {invitation.email}.", "success")
+    if current_app.config["ENV_NAME"] == "development":
+        flash(f"Development: the invitation link is {link}", "info")
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def deactivate_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        services.deactivate_user(user, acting=current_user)
+    except ValidationError as error:
+        flash(f"{user.email} was not deactivated: {error.message}.", "error")
+    else:
+        db.session.commit()
+        flash(f"{user.email} can no longer log in.", "success")
+    return redirect(url_for(".organisation", organisation_id=user.organisation_id))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@admin_required
+def reactivate_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    services.reactivate_user(user)
+    db.session.commit()
+    flash(f"{user.email} can log in again.", "success")
+    return redirect(url_for(".organisation", organisation_id=user.organisation_id))

@@ -1,0 +1,1 @@
+"""The append-only audit trail: who did what, when, with before and after."""

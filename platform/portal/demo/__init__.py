@@ -1,0 +1,1 @@
+"""Demo data and accounts, shipped with the platform."""

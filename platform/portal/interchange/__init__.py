@@ -1,0 +1,1 @@
+"""Import and export in the interchange format (needs, offers, judged matches)."""

@@ -1,0 +1,1 @@
+"""The coordinators' review queue: from ranked candidates to proposals."""

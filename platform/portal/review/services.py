@@ -1,0 +1,60 @@
+"""Which needs wait for a coordinator, most pressing first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from matching import COUNTRY_REGION
+from portal.lifecycle import ListFilters
+from portal.needs.models import Need
+from portal.records import Status
+
+QUEUE_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+#: A need whose window opens within this many months is urgent.
+URGENT_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    region: str | None = None
+    theme: str | None = None
+    status: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        base = ListFilters.from_args(args)
+        region = (args.get("region") or "").strip() or None
+        return cls(region=region, theme=base.theme, status=base.status)
+
+    def as_args(self) -> dict[str, str]:
+        return {k: v for k, v in {"region": self.region, "theme": self.theme,
+                                  "status": self.status}.items() if v}
+
+
+def urgent_before(today: date | None = None) -> str:
+    """The first month (YYYY-MM) that is no longer urgent."""
+    today = today or date.today()
+    month = today.month - 1 + URGENT_MONTHS
+    return f"{today.year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def review_queue(filters: QueueFilters) -> sa.Select:
+    """Needs awaiting review: urgent ones (their window opens soon) first, then the oldest."""
+    cutoff = urgent_before()
+    urgent = sa.case((sa.and_(Need.start.is_not(None), Need.start < cutoff), 0), else_=1)
+    stmt = sa.select(Need).where(Need.status.in_(QUEUE_STATUSES))
+    if filters.status in {s.value for s in QUEUE_STATUSES}:
+        stmt = stmt.where(Need.status == filters.status)
+    if filters.region:
+        countries = [c for c, region in COUNTRY_REGION.items() if region == filters.region]
+        stmt = stmt.where(Need.country.in_(countries))
+    if filters.theme:
+        stmt = stmt.where(sa.cast(Need.themes, sa.Text).contains(f'"{filters.theme}"'))
+    return stmt.order_by(urgent, Need.created_at, Need.id)
+
+
+def is_urgent(need: Need) -> bool:
+    return bool(need.start and need.start < urgent_before())
