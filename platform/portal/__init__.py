@@ -81,8 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.errors import bp as errors_bp
     from portal.main.views import bp as main_bp
-    from portal.needs.views import bp as needs_bp
     from portal.matches.views import bp as matches_bp
+    from portal.needs.views import bp as needs_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.offers.views import bp as offers_bp
     from portal.review.views import bp as review_bp

@@ -1,10 +1,10 @@
 """Every model, imported in one place for Alembic and the shell."""
 
-from portal.auth.models import Invitation, Organisation, OrganisationKind, Role, User
 from portal.audit.models import AuditEvent
+from portal.auth.models import Invitation, Organisation, OrganisationKind, Role, User
 from portal.matches.models import Match, RankedCandidate, Rejection
-from portal.notifications.models import Notification, OutboxMessage
 from portal.needs.models import Need
+from portal.notifications.models import Notification, OutboxMessage
 from portal.offers.models import Offer
 from portal.records import Status
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-
-from portal.auth.access import can_view
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.auth.access import can_view
 from portal.errors import ValidationError
 from portal.extensions import db
 

@@ -21,8 +21,8 @@ from portal.auth import services as auth_services
 from portal.auth.models import Organisation, OrganisationKind, Role, User
 from portal.choices import country_name
 from portal.extensions import db
-from portal.matches import services as rankings
 from portal.interchange import services as interchange
+from portal.matches import services as rankings
 from portal.needs.models import Need
 from portal.records import Status
 

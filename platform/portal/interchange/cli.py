@@ -9,8 +9,8 @@ from flask.cli import AppGroup
 
 from portal.auth.models import OrganisationKind
 from portal.extensions import db
-from portal.matches import services as rankings
 from portal.interchange import services
+from portal.matches import services as rankings
 from portal.records import Status
 
 data_cli = AppGroup("data", help="Import and export needs and offers.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-
 from datetime import datetime
 
 import sqlalchemy as sa

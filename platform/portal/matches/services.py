@@ -19,10 +19,9 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from matching import Matcher
-from portal.extensions import db
-
-from portal.interchange import mapping as interchange
 from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.interchange import mapping as interchange
 from portal.matches.models import Match, MatchStatus, RankedCandidate, Rejection
 from portal.needs.models import Need
 from portal.offers.models import Offer
