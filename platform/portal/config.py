@@ -35,6 +35,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "capacity-match@localhost")
     ITEMS_PER_PAGE = 20
+    # The platform's public address, for links in e-mails sent outside a request.
+    BASE_URL = os.environ.get("BASE_URL")
     INVITATION_MAX_AGE = timedelta(days=7)
     # Where the fitted matching engine is kept between processes.
     MATCHER_PATH = os.environ.get("MATCHER_PATH")

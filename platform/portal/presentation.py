@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel.numbers import format_currency, format_decimal
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_login import current_user
 
 from matching import THEMES
@@ -45,8 +45,9 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        user = current_user
-        logged_in = user.is_authenticated
+        # E-mails are rendered outside requests too (command line, tests).
+        user = current_user if has_request_context() else None
+        logged_in = user is not None and user.is_authenticated
         return {
             "THEMES": THEMES,
             "nav_needs": logged_in and (user.is_coordinator or is_state_focal_point(user)),

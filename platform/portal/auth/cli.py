@@ -16,6 +16,7 @@ from portal.auth import services
 from portal.auth.models import Organisation, OrganisationKind, Role
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.urls import DEFAULT_BASE_URL
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -104,7 +105,7 @@ def create_user(email, name, role, organisation_name, create_kind, country, pass
 @click.option("--role", required=True, type=ROLE_CHOICE)
 @click.option("--organisation", "organisation_name", required=True, metavar="NAME")
 @click.option("--base-url", metavar="URL",
-              help=f"Address of the platform in the link (default: BASE_URL or {services.DEFAULT_BASE_URL}).")
+              help=f"Address of the platform in the link (default: BASE_URL or {DEFAULT_BASE_URL}).")
 @click.option("--send-mail/--no-send-mail", default=False,
               help="Also e-mail the invitation (needs MAIL_SERVER).")
 def invite_user(email, name, role, organisation_name, base_url, send_mail):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_mail import Message
 
 from matching import COUNTRY_REGION
@@ -17,6 +17,7 @@ from portal.auth.models import Invitation, Organisation, OrganisationKind, Role,
 from portal.database import utcnow
 from portal.errors import ValidationError
 from portal.extensions import db, mail
+from portal.urls import external_url
 
 
 def normalise_email(email: str) -> str:
@@ -221,7 +222,6 @@ def reactivate_user(user: User) -> None:
 
 
 #: Where the platform runs when no request tells us (command line, development).
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def invitation_link(token: str, base_url: str | None = None) -> str:
@@ -230,11 +230,7 @@ def invitation_link(token: str, base_url: str | None = None) -> str:
     Inside a request the request's own host is used; on the command line,
     ``base_url``, else the ``BASE_URL`` setting, else the development address.
     """
-    if base_url is None and has_request_context():
-        return url_for("auth.accept_invitation", token=token, _external=True)
-    base = base_url or current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
-    with current_app.test_request_context(base_url=base):
-        return url_for("auth.accept_invitation", token=token, _external=True)
+    return external_url("auth.accept_invitation", base_url=base_url, token=token)
 
 
 def send_invitation_email(invitation: Invitation, link: str) -> None:

@@ -53,7 +53,7 @@ def decide(match_id: int):
     ):
         return redirect(url_for("matches.view", match_id=match.id))
     db.session.refresh(match)
-    return _render_match(match, form, CancelForm()), 422 if form.errors else 200
+    return _render_match(match, form, CancelForm()), 422 if form.errors else 409
 
 
 @bp.route("/<int:match_id>/start-delivery", methods=["POST"])

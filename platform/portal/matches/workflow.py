@@ -84,7 +84,7 @@ def propose(need: Need, offer: Offer, coordinator: User, *, note: str | None = N
     broken = violations(interchange.need_to_record(need), interchange.offer_to_record(offer))
     if broken:
         raise ValidationError("offer", "this offer breaks a hard constraint: "
-                              + "; ".join(v.message for v in broken))
+                              + "; ".join(v.text for v in broken))
     if db.session.scalar(sa.select(Match.id).where(
             Match.need_id == need.id, Match.offer_id == offer.id,
             Match.status.in_(OPEN_MATCH_STATUSES))):

@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from portal import choices
+from portal.audit import services as audit
 from portal.auth.access import can_edit, owns, requesting_state_required
 from portal.errors import ValidationError
 from portal.extensions import db
@@ -48,9 +49,11 @@ def new():
 @login_required
 def view(need_id: int):
     need = get_visible_or_404(Need, need_id)
-    candidates = matches.candidates_for(need) if current_user.is_coordinator else []
+    coordinator = current_user.is_coordinator
     return render_template("needs/view.html", need=need, can_edit=can_edit(current_user, need),
-                           is_owner=owns(current_user, need), candidates=candidates)
+                           is_owner=owns(current_user, need),
+                           candidates=matches.candidates_for(need) if coordinator else [],
+                           trail=audit.trail("need", need.id) if coordinator else [])
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])

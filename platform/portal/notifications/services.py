@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_mail import Message
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from portal.auth.models import User
 from portal.database import utcnow
 from portal.extensions import db, mail
 from portal.notifications.models import Notification, OutboxMessage
+from portal.urls import external_url, local_url
 
 _QUEUE_KEY = "capacity_match_mail_queue"
 
@@ -37,12 +38,13 @@ class Notice:
 
 def notify(users: Iterable[User], notice: Notice, **context) -> None:
     """Queue an in-app notification and an e-mail for each active user."""
-    link = url_for(notice.endpoint, **notice.endpoint_args)
+    link = local_url(notice.endpoint, **notice.endpoint_args)
+    absolute_link = external_url(notice.endpoint, **notice.endpoint_args)
     for user in {u.id: u for u in users if u is not None and u.active}.values():
         db.session.add(Notification(user_id=user.id, kind=notice.kind, message=notice.summary, link=link))
         body = render_template(
             f"mail/{notice.kind}.txt", recipient=user, summary=notice.summary,
-            link=url_for(notice.endpoint, _external=True, **notice.endpoint_args), **context,
+            link=absolute_link, **context,
         )
         db.session.add(OutboxMessage(recipient=user.email, subject=notice.subject, body=body,
                                      kind=notice.kind))

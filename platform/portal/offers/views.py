@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from portal import choices
+from portal.audit import services as audit
 from portal.auth.access import can_edit, donor_required, owns
 from portal.errors import ValidationError
 from portal.extensions import db
@@ -47,7 +48,8 @@ def new():
 def view(offer_id: int):
     offer = get_visible_or_404(Offer, offer_id)
     return render_template("offers/view.html", offer=offer, can_edit=can_edit(current_user, offer),
-                           is_owner=owns(current_user, offer))
+                           is_owner=owns(current_user, offer),
+                           trail=audit.trail("offer", offer.id) if current_user.is_coordinator else [])
 
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])

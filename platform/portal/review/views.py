@@ -63,7 +63,7 @@ def propose(need_id: int):
     ):
         return redirect(url_for("review.need", need_id=need.id))
     db.session.refresh(need)
-    return _render_review(need, form, RejectForm(), status=422)
+    return _render_review(need, form, RejectForm(), status=422 if form.errors else 409)
 
 
 @bp.route("/needs/<int:need_id>/reject", methods=["POST"])
@@ -78,4 +78,4 @@ def reject(need_id: int):
     ):
         return redirect(url_for("review.need", need_id=need.id))
     db.session.refresh(need)
-    return _render_review(need, ProposeForm(), form, status=422)
+    return _render_review(need, ProposeForm(), form, status=422 if form.errors else 409)

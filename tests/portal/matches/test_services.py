@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from portal.auth.models import OrganisationKind, Role
 from portal.matches import services as matches
 from portal.matches.models import RankedCandidate
 from portal.needs import services as needs
 from portal.offers import services as offers
-
-NEED = {
-    "title": "Mutual legal assistance for electronic evidence",
-    "description": "Our central authority needs mentoring on drafting mutual legal assistance "
-                   "requests for subscriber data and preservation of electronic evidence held abroad.",
-    "language": "en", "working_languages": ["en"], "themes": ["international_cooperation"],
-    "modalities": ["mentoring"], "beneficiaries": ["central_authority"], "delivery": [],
-    "budget_usd": 60000.0, "start": "2026-01", "end": "2026-12",
-}
-
-
-def offer_fields(**overrides) -> dict:
-    fields = {
-        "provider": "Valdoria", "capacity": 2,
-        "title": "Mentoring central authorities on mutual legal assistance requests",
-        "description": "Practitioners mentor central authority staff on drafting mutual legal "
-                       "assistance requests for electronic evidence and preservation orders.",
-        "language": "en", "working_languages": ["en"], "themes": ["international_cooperation"],
-        "modalities": ["mentoring"], "beneficiaries": ["central_authority"], "delivery": [],
-        "regions": [], "eligible_countries": [], "excluded_countries": [],
-        "budget_usd": 80000.0, "start": "2026-01", "end": "2027-06",
-    }
-    fields.update(overrides)
-    return fields
-
-
-@pytest.fixture
-def donor(make_user):
-    return make_user(Role.FOCAL_POINT, kind=OrganisationKind.DONOR_STATE)
+from tests.portal.matches.conftest import NEED, offer_fields
 
 
 def ranked_titles(db, need) -> list[str]:

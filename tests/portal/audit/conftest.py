@@ -1,0 +1,1 @@
+from tests.portal.matches.conftest import donor  # noqa: F401  (shared fixture)
