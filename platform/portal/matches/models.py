@@ -142,3 +142,21 @@ class Rejection(db.Model):
     offer: Mapped[Offer] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("need_id", "offer_id", name="uq_rejection_need_offer"),)
+
+
+class RankerModel(db.Model):
+    """A re-ranker trained on coordinators' decisions (``flask matching train``).
+
+    Kept in the database, not in a file or in memory, so that every instance
+    of the platform ranks with the same model.
+    """
+
+    __tablename__ = "ranker_model"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    n_examples: Mapped[int]
+    n_positive: Mapped[int]
+    library_version: Mapped[str] = mapped_column(sa.String(40))
+    # The fitted estimator, serialised with joblib.
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)

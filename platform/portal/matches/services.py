@@ -22,6 +22,7 @@ from matching import Matcher
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.interchange import mapping as interchange
+from portal.matches import learning
 from portal.matches.models import Match, MatchStatus, RankedCandidate, Rejection
 from portal.needs.models import Need
 from portal.offers.models import Offer
@@ -73,11 +74,12 @@ def _matchable():
 
 
 def _offers_fingerprint() -> tuple:
+    """Changes when any matchable offer does, or a new re-ranker is trained."""
     count, newest, highest = db.session.execute(
         sa.select(sa.func.count(Offer.id), sa.func.max(Offer.updated_at), sa.func.max(Offer.id))
         .where(_matchable())
     ).one()
-    return (count, str(newest), highest)
+    return (count, str(newest), highest, learning.latest_model_id())
 
 
 def _offers_by_ref(refs) -> list[Offer]:
@@ -101,9 +103,12 @@ def _sync(engine: _FittedEngine | None, fingerprint: tuple) -> _FittedEngine:
     gone = [ref for ref in old if ref not in versions]
     if not versions:
         return _FittedEngine(fingerprint, None, {})
-    if not old or len(changed) + len(gone) > _REFIT_SHARE * len(versions):
+    ranker_id = fingerprint[-1]
+    new_ranker = engine is None or engine.fingerprint[-1] != ranker_id
+    if not old or new_ranker or len(changed) + len(gone) > _REFIT_SHARE * len(versions):
         offers = _offers_by_ref(versions)
-        matcher = Matcher().fit([interchange.offer_to_record(offer) for offer in offers])
+        matcher = Matcher(reranker=learning.load_reranker(ranker_id))
+        matcher.fit([interchange.offer_to_record(offer) for offer in offers])
     else:
         matcher = engine.matcher
         if gone:
