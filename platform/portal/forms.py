@@ -12,7 +12,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.records import MAX_BUDGET_USD, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, MONTH_RE
@@ -97,9 +105,24 @@ class AssistanceForm(FlaskForm):
     def wants_submission(self) -> bool:
         return bool(self.submit.data)
 
+    def validate(self, extra_validators=None) -> bool:
+        if self.save_draft.data:
+            # A draft may be half-written: only its title is required until it
+            # is submitted; formats and limits are still checked.
+            for name in self.record_field_names():
+                if name != "title":
+                    field = self[name]
+                    field.validators = [v for v in field.validators
+                                        if not isinstance(v, (DataRequired, InputRequired))]
+                    field.flags.required = False
+        return super().validate(extra_validators)
+
     def record_fields(self) -> dict:
         """The fields of the interchange record this form edits, as plain data."""
         data = {name: self[name].data for name in self.record_field_names()}
+        for name in ("title", "description", "provider"):
+            if name in data:
+                data[name] = (data[name] or "").strip()
         if data.get("budget_usd") is not None:
             data["budget_usd"] = float(data["budget_usd"])
         return data

@@ -22,13 +22,22 @@ def new_ref(prefix: str) -> str:
 
 
 def check_fields(
-    validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]], record: Mapping[str, Any]
+    validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]], record: Mapping[str, Any],
+    *, draft: bool = False,
 ) -> None:
-    """Run the interchange format's checks; the first problem becomes a ValidationError."""
+    """Run the interchange format's checks; the first problem becomes a ValidationError.
+
+    A draft may leave required fields empty (all but its title): it is
+    checked in full when it is submitted.
+    """
     problems = validate(record)
+    if draft:
+        problems = [(field, message) for field, message in problems
+                    if message != "is required" or field == "title"]
     if problems:
         field, message = problems[0]
-        raise ValidationError(field, message)
+        # The message may be read away from its field (after "Submit"), so name it.
+        raise ValidationError(field, f"{field.removesuffix('_usd').replace('_', ' ')} {message}")
 
 
 def apply_fields(record, fields: Mapping[str, Any], user: User) -> None:
@@ -53,10 +62,14 @@ def record_created(record, user: User) -> None:
 
 
 def update(record, fields: Mapping[str, Any], user: User, *, check: Callable, submit: bool) -> None:
-    """Edit a record its owner may still change; submit it too if asked."""
+    """Edit a record its owner may still change; submit it too if asked.
+
+    ``check(fields, draft)`` validates the fields, in full unless the record
+    stays a draft.
+    """
     require_owner(record, user)
     require_editable(record)
-    check(fields)
+    check(fields, record.status == Status.DRAFT and not submit)
     before = audit.snapshot(record)
     apply_fields(record, fields, user)
     changed_before, changed_after = audit.changed_only(before, audit.snapshot(record))

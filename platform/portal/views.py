@@ -29,17 +29,28 @@ def show_error_on_form(form: FlaskForm, error: ValidationError) -> None:
     """Put a service's error next to the field it names, or on top of the page."""
     field = form._fields.get(error.field)
     if field is not None:
-        field.errors = list(field.errors) + [error.message]
+        field.errors = list(field.errors) + [sentence(error.message)]
     else:
         flash_error(error)
 
 
+#: Past this, a page number is a typo or a probe, not a page.
+MAX_PAGE = 100_000
+
+
 def page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    number = request.args.get("page", 1, type=int) or 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def sentence(message: str) -> str:
+    """Services word their errors as clauses ("say why you decline"); pages show sentences."""
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def flash_error(error: ValidationError) -> None:
-    flash(error.message[:1].upper() + error.message[1:] + ".", "error")
+    flash(sentence(error.message), "error")
 
 
 def commit_step(step, done_message: str, form: FlaskForm | None = None) -> bool:

@@ -14,13 +14,14 @@ from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.matches import services as matches
+from portal.interchange.mapping import need_to_record
 from portal.matches import workflow
 from portal.needs.models import Need
 from portal.records import Status
 
 
-def _check(fields: Mapping[str, Any], country: str) -> None:
-    lifecycle.check_fields(validate_need, dict(fields, id="new", country=country))
+def _check(fields: Mapping[str, Any], country: str, draft: bool = False) -> None:
+    lifecycle.check_fields(validate_need, dict(fields, id="new", country=country), draft=draft)
 
 
 def create_need(fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Need:
@@ -28,7 +29,7 @@ def create_need(fields: Mapping[str, Any], user: User, *, submit: bool = False) 
     if not is_state_focal_point(user):
         raise ValidationError("organisation", "only a requesting State's focal point submits needs")
     country = user.organisation.country
-    _check(fields, country)
+    _check(fields, country, draft=not submit)
     need = Need(
         ref=lifecycle.new_ref("N"), organisation_id=user.organisation_id, country=country,
         status=Status.SUBMITTED if submit else Status.DRAFT, created_by_id=user.id,
@@ -42,13 +43,14 @@ def create_need(fields: Mapping[str, Any], user: User, *, submit: bool = False) 
 
 
 def update_need(need: Need, fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Need:
-    lifecycle.update(need, fields, user, check=lambda f: _check(f, need.country), submit=submit)
+    lifecycle.update(need, fields, user, check=lambda f, draft: _check(f, need.country, draft), submit=submit)
     db.session.flush()
     matches.rank_need(need)
     return need
 
 
 def submit_need(need: Need, user: User) -> None:
+    lifecycle.check_fields(validate_need, need_to_record(need))
     lifecycle.submit_record(need, user)
     db.session.flush()
     matches.rank_need(need)

@@ -14,13 +14,14 @@ from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.matches import services as matches
+from portal.interchange.mapping import offer_to_record
 from portal.matches import workflow
 from portal.offers.models import Offer
 from portal.records import Status
 
 
-def _check(fields: Mapping[str, Any]) -> None:
-    lifecycle.check_fields(validate_offer, dict(fields, id="new"))
+def _check(fields: Mapping[str, Any], draft: bool = False) -> None:
+    lifecycle.check_fields(validate_offer, dict(fields, id="new"), draft=draft)
 
 
 def _engagements_taken(offer: Offer) -> int:
@@ -31,12 +32,14 @@ def create_offer(fields: Mapping[str, Any], user: User, *, submit: bool = False)
     """Record a new offer of the user's organisation, as a draft or published at once."""
     if not is_donor_focal_point(user):
         raise ValidationError("organisation", "only a donor's focal point posts offers")
-    _check(fields)
+    _check(fields, draft=not submit)
     offer = Offer(
         ref=lifecycle.new_ref("O"), organisation_id=user.organisation_id,
         status=Status.SUBMITTED if submit else Status.DRAFT, created_by_id=user.id,
     )
     lifecycle.apply_fields(offer, fields, user)
+    offer.provider = offer.provider or user.organisation.name
+    offer.capacity = offer.capacity or 1
     offer.remaining_capacity = offer.capacity
     db.session.add(offer)
     db.session.flush()
@@ -50,6 +53,8 @@ def update_offer(offer: Offer, fields: Mapping[str, Any], user: User, *, submit:
     if fields.get("capacity") is not None and fields["capacity"] < taken:
         raise ValidationError("capacity", f"{taken} engagement(s) are already agreed; the number cannot be lower")
     lifecycle.update(offer, fields, user, check=_check, submit=submit)
+    offer.provider = offer.provider or user.organisation.name
+    offer.capacity = offer.capacity or 1
     offer.remaining_capacity = offer.capacity - taken
     db.session.flush()
     matches.refresh_offer(offer)
@@ -57,6 +62,7 @@ def update_offer(offer: Offer, fields: Mapping[str, Any], user: User, *, submit:
 
 
 def submit_offer(offer: Offer, user: User) -> None:
+    lifecycle.check_fields(validate_offer, offer_to_record(offer))
     lifecycle.submit_record(offer, user)
     db.session.flush()
     matches.refresh_offer(offer)

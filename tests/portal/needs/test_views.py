@@ -181,3 +181,31 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get("/needs/")
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
+
+
+def test_a_draft_may_be_half_written_but_is_checked_in_full_on_submission(client, login, state_user, db):
+    login(state_user)
+    response = client.post("/needs/new", data={"title": "Just an idea", "language": "en",
+                                               "save_draft": "Save as draft"})
+    assert response.status_code == 302
+    need = db.session.scalar(sa.select(Need))
+    assert (need.status, need.description) == (Status.DRAFT, "")
+    client.post(f"/needs/{need.id}/submit")
+    db.session.refresh(need)
+    assert need.status == Status.DRAFT
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "Description is required." in page
+
+
+def test_a_draft_still_needs_a_title(client, login, state_user):
+    login(state_user)
+    response = client.post("/needs/new", data={"title": "", "language": "en", "save_draft": "Save as draft"})
+    assert response.status_code == 200
+    assert "A title is required." in response.get_data(as_text=True)
+    assert count_rows(Need) == 0
+
+
+def test_absurd_page_numbers_do_not_break_the_list(client, login, state_user):
+    login(state_user)
+    for page in ("99999999999999999999", "0", "-1", "abc"):
+        assert client.get(f"/needs/?page={page}").status_code == 200

@@ -57,7 +57,7 @@ def test_full_story_over_http(client, auth, login, coordinator, donor, state_use
     assert f"/matches/{match.id}" in inbox
     missing_reason = client.post(f"/matches/{match.id}/decide", data={"decision": "declined"})
     assert missing_reason.status_code == 422
-    assert "say why you decline" in missing_reason.get_data(as_text=True)
+    assert "Say why you decline." in missing_reason.get_data(as_text=True)
     assert client.post(f"/matches/{match.id}/decide", data={"decision": "accepted"}).status_code == 302
     auth.logout()
 
