@@ -114,6 +114,7 @@ def upgrade():
     sa.Column('state_decided_at', sa.DateTime(), nullable=True),
     sa.Column('agreed_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_reason', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['donor_decided_by_id'], ['user.id'], name=op.f('fk_match_donor_decided_by_id_user')),
     sa.ForeignKeyConstraint(['need_id'], ['need.id'], name=op.f('fk_match_need_id_need')),

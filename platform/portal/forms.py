@@ -132,3 +132,12 @@ class AssistanceForm(FlaskForm):
             "title", "description", "language", "working_languages", "themes", "modalities",
             "beneficiaries", "delivery", "budget_usd", "start", "end",
         ]
+
+
+class WithdrawForm(FlaskForm):
+    """Withdrawing cannot be undone and calls off open proposals: ask first, and why."""
+
+    reason = TextAreaField("Why is it withdrawn? (optional; shared with the secretariat and, "
+                           "if a proposal is called off, with the other side)",
+                           validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+    submit = SubmitField("Withdraw")

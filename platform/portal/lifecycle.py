@@ -88,10 +88,10 @@ def submit_record(record, user: User) -> None:
     set_status(record, Status.SUBMITTED, user)
 
 
-def withdraw_record(record, user: User) -> None:
+def withdraw_record(record, user: User, reason: str | None = None) -> None:
     require_owner(record, user)
     require_editable(record)
-    set_status(record, Status.WITHDRAWN, user)
+    set_status(record, Status.WITHDRAWN, user, note=reason)
 
 
 def set_status(record, status: Status, user: User, note: str | None = None) -> None:

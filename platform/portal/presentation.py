@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, has_request_context
+from flask import Flask, current_app, has_request_context
 from flask_login import current_user
 
 from matching import THEMES
 from portal import choices
+from portal.audit import presentation as audit_presentation
 from portal.auth.access import is_donor_focal_point, is_state_focal_point
 from portal.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
-from portal.matches.models import MATCH_STATUS_LABELS, MatchStatus
-from portal.notifications.services import unread_count
+from portal.matches.models import DECISION_LABELS, MATCH_STATUS_LABELS, MatchStatus
+from portal.notifications.services import inbox_count
 from portal.records import STATUS_LABELS, Status
 
 
@@ -25,7 +26,20 @@ def month(value: str | None) -> str:
     return value or "—"
 
 
+def field_attrs(field, *, has_hint: bool) -> dict[str, str]:
+    """ARIA attributes tying a field to its hint and its errors."""
+    described = [f"{field.id}-hint"] if has_hint else []
+    attrs = {}
+    if field.errors:
+        described.append(f"{field.id}-errors")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.filters.update(
         country=choices.country_name,
         language=choices.language_name,
@@ -41,6 +55,9 @@ def register(app: Flask) -> None:
         region_label=lambda code: choices.code_label("region", code),
         delivery_label=lambda code: choices.code_label("delivery", code),
         match_status_label=lambda status: MATCH_STATUS_LABELS.get(MatchStatus(status), status),
+        decision_label=lambda decision: DECISION_LABELS.get(decision, "Waiting for an answer"),
+        audit_action=audit_presentation.action_label,
+        audit_changes=audit_presentation.changes,
     )
 
     @app.context_processor
@@ -55,5 +72,6 @@ def register(app: Flask) -> None:
             "nav_admin": logged_in and user.is_admin,
             "nav_review": logged_in and user.is_coordinator,
             "nav_matches": logged_in,
-            "unread_notifications": unread_count(user) if logged_in else 0,
+            "inbox_count": inbox_count(user) if logged_in else 0,
+            "nav_outbox": logged_in and user.is_admin and current_app.config["ENV_NAME"] == "development",
         }

@@ -67,6 +67,9 @@ class Decision(enum.StrEnum):
     DECLINED = "declined"
 
 
+DECISION_LABELS = {Decision.ACCEPTED: "Accepted", Decision.DECLINED: "Declined"}
+
+
 def _enum(kind, length=20):
     return sa.Enum(kind, native_enum=False, length=length,
                    values_callable=lambda members: [m.value for m in members])
@@ -96,6 +99,8 @@ class Match(db.Model):
     state_decided_at: Mapped[datetime | None]
     agreed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Why it was cancelled (a withdrawal, or a coordinator's reason).
+    closed_reason: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1)
 
     need: Mapped[Need] = relationship()

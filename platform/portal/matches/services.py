@@ -23,7 +23,13 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.interchange import mapping as interchange
 from portal.matches import learning
-from portal.matches.models import Match, MatchStatus, RankedCandidate, Rejection
+from portal.matches.models import (
+    OPEN_MATCH_STATUSES,
+    Match,
+    MatchStatus,
+    RankedCandidate,
+    Rejection,
+)
 from portal.needs.models import Need
 from portal.offers.models import Offer
 from portal.records import Status
@@ -288,3 +294,17 @@ def search_offers(query: str, *, limit: int = 20) -> list[Offer]:
                       sa.func.lower(Offer.provider).like(pattern),
                       sa.func.lower(Offer.ref).like(pattern)))
         .order_by(Offer.title).limit(limit)))
+
+
+def open_matches_of(record) -> list[Match]:
+    """Open matches of a need or of an offer."""
+    column = Match.need_id if isinstance(record, Need) else Match.offer_id
+    return list(db.session.scalars(
+        sa.select(Match).where(column == record.id, Match.status.in_(OPEN_MATCH_STATUSES))
+        .options(selectinload(Match.need), selectinload(Match.offer))))
+
+
+def matches_of_offer(offer: Offer) -> list[Match]:
+    return list(db.session.scalars(
+        sa.select(Match).where(Match.offer_id == offer.id)
+        .options(selectinload(Match.need)).order_by(Match.proposed_at.desc())))

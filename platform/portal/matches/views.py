@@ -38,7 +38,9 @@ def view(match_id: int):
 
 def _render_match(match: Match, decision_form: DecisionForm, cancel_form: CancelForm):
     trail = audit.trail("match", match.id) if current_user.is_coordinator else []
-    return render_template("matches/view.html", match=match, side=workflow.side_of(match, current_user),
+    side = workflow.side_of(match, current_user)
+    return render_template("matches/view.html", match=match, side=side,
+                           contacts=workflow.contacts(match) if side or current_user.is_coordinator else [],
                            decision_form=decision_form, cancel_form=cancel_form, trail=trail)
 
 

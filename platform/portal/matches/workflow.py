@@ -45,6 +45,17 @@ def focal_points(organisation_id: int) -> list[User]:
         User.organisation_id == organisation_id, User.role == Role.FOCAL_POINT, User.active)))
 
 
+def contacts(match: Match) -> list[tuple[str, list[User]]]:
+    """Once a match is agreed, each side may see who to talk to on the other."""
+    if match.status not in (MatchStatus.AGREED, MatchStatus.IN_DELIVERY, MatchStatus.COMPLETED):
+        return []
+    return [
+        (f"Requesting State ({match.need.organisation.name})", focal_points(match.need.organisation_id)),
+        (f"Donor ({match.offer.organisation.name})", focal_points(match.offer.organisation_id)),
+        ("Secretariat", _proposer(match)),
+    ]
+
+
 def _proposer(match: Match) -> list[User]:
     user = db.session.get(User, match.proposed_by_id) if match.proposed_by_id else None
     return [user] if user else []
@@ -147,8 +158,12 @@ def cancel(match: Match, actor: User, *, reason: str, notify_sides: bool = True)
     was_agreed = match.status == MatchStatus.AGREED
     match.status = MatchStatus.CANCELLED
     match.closed_at = utcnow()
+    match.closed_reason = reason.strip()
     offer, need = match.offer, match.need
     if was_agreed:
+        audit.record("offer.engagement_returned", offer, actor=actor,
+                     before={"remaining_capacity": offer.remaining_capacity},
+                     after={"remaining_capacity": offer.remaining_capacity + 1}, note=f"match {match.id}")
         offer.remaining_capacity += 1
         _touch(offer, actor)
         if not _other_agreed(offer_id=offer.id, excluding=match.id) and offer.status == Status.MATCHED:
@@ -225,6 +240,9 @@ def _agree(match: Match, user: User) -> None:
     offer, need = match.offer, match.need
     if offer.remaining_capacity < 1 or offer.status not in PROPOSABLE_OFFER_STATUSES:
         raise ValidationError("decision", "the offer has no capacity left: another match took its last engagement")
+    audit.record("offer.engagement_taken", offer, actor=user,
+                 before={"remaining_capacity": offer.remaining_capacity},
+                 after={"remaining_capacity": offer.remaining_capacity - 1}, note=f"match {match.id}")
     offer.remaining_capacity -= 1
     _touch(offer, user)
     _touch(need, user)
@@ -240,6 +258,14 @@ def _tell_about_decision(match: Match, user: User, side: str, decision: Decision
         people = focal_points(match.offer.organisation_id) + focal_points(match.need.organisation_id) + _proposer(match)
         notify(people, _notice("match_agreed", "A match is agreed",
                                f"Both sides agreed: “{match.offer.title}” for “{match.need.title}”.", match),
+               match=match)
+    elif decision == Decision.ACCEPTED:
+        waiting_side = "the requesting State" if side == "donor" else "the donor"
+        notify(focal_points(other) + _proposer(match),
+               _notice("match_half_accepted", "One side has said yes",
+                       f"{'The donor' if side == 'donor' else 'The requesting State'} accepted the proposal "
+                       f"of “{match.offer.title}” for “{match.need.title}”; {waiting_side} has yet to answer.",
+                       match),
                match=match)
     elif decision == Decision.DECLINED:
         notify(focal_points(other) + _proposer(match),
@@ -299,12 +325,13 @@ def _still_open(*, need_id: int | None = None, offer_id: int | None = None) -> b
 
 # -- withdrawals ---------------------------------------------------------------
 
-def cancel_open_proposals(*, actor: User, need: Need | None = None, offer: Offer | None = None) -> int:
+def cancel_open_proposals(*, actor: User, need: Need | None = None, offer: Offer | None = None,
+                          reason: str | None = None) -> int:
     """A need or offer was withdrawn: call off its proposals and tell the other side."""
     stmt = sa.select(Match).where(Match.status == MatchStatus.PROPOSED)
     stmt = stmt.where(Match.need_id == need.id) if need else stmt.where(Match.offer_id == offer.id)
     proposals = list(db.session.scalars(stmt))
     what = "need" if need else "offer"
     for match in proposals:
-        cancel(match, actor, reason=f"the {what} was withdrawn")
+        cancel(match, actor, reason=f"the {what} was withdrawn" + (f": {reason}" if reason else ""))
     return len(proposals)

@@ -13,8 +13,8 @@ from portal.auth.access import is_state_focal_point
 from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
-from portal.matches import services as matches
 from portal.interchange.mapping import need_to_record
+from portal.matches import services as matches
 from portal.matches import workflow
 from portal.needs.models import Need
 from portal.records import Status
@@ -56,9 +56,11 @@ def submit_need(need: Need, user: User) -> None:
     matches.rank_need(need)
 
 
-def withdraw_need(need: Need, user: User) -> None:
-    lifecycle.withdraw_record(need, user)
-    workflow.cancel_open_proposals(actor=user, need=need)
+def withdraw_need(need: Need, user: User, reason: str | None = None) -> None:
+    """Withdraw it; its open proposals are called off and the other sides told."""
+    reason = (reason or "").strip() or None
+    lifecycle.withdraw_record(need, user, reason)
+    workflow.cancel_open_proposals(actor=user, need=need, reason=reason)
     db.session.flush()
     matches.rank_need(need)
 

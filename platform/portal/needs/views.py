@@ -6,6 +6,7 @@ from portal.audit import services as audit
 from portal.auth.access import can_edit, owns, requesting_state_required
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.forms import WithdrawForm
 from portal.lifecycle import ListFilters
 from portal.matches import services as matches
 from portal.needs import services
@@ -53,7 +54,8 @@ def view(need_id: int):
     return render_template("needs/view.html", need=need, can_edit=can_edit(current_user, need),
                            is_owner=owns(current_user, need),
                            candidates=matches.candidates_for(need) if coordinator else [],
-                           trail=audit.trail("need", need.id) if coordinator else [])
+                           trail=audit.trail("need", need.id) if coordinator else [],
+                           record_matches=matches.matches_of_need(need))
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
@@ -84,9 +86,15 @@ def submit(need_id: int):
     return redirect(url_for("needs.view", need_id=need.id))
 
 
-@bp.route("/<int:need_id>/withdraw", methods=["POST"])
+@bp.route("/<int:need_id>/withdraw", methods=["GET", "POST"])
 @requesting_state_required
 def withdraw(need_id: int):
     need = get_visible_or_404(Need, need_id)
-    change_status(need, services.withdraw_need, "Your need has been withdrawn.")
-    return redirect(url_for("needs.view", need_id=need.id))
+    form = WithdrawForm()
+    if form.validate_on_submit() and change_status(
+        need, lambda record, user: services.withdraw_need(record, user, form.reason.data), "Your need has been withdrawn."
+    ):
+        return redirect(url_for("needs.view", need_id=need.id))
+    return render_template("confirm_withdraw.html", record=need, form=form,
+                           open_proposals=matches.open_matches_of(need),
+                           back=url_for("needs.view", need_id=need.id))

@@ -80,6 +80,11 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
+def inbox_count(user: User) -> int:
+    """What the Inbox badge shows: answers awaited from the user, and unread news."""
+    return len(waiting_for(user)) + unread_count(user)
+
+
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()

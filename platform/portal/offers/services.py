@@ -13,8 +13,8 @@ from portal.auth.access import is_donor_focal_point
 from portal.auth.models import User
 from portal.errors import ValidationError
 from portal.extensions import db
-from portal.matches import services as matches
 from portal.interchange.mapping import offer_to_record
+from portal.matches import services as matches
 from portal.matches import workflow
 from portal.offers.models import Offer
 from portal.records import Status
@@ -68,9 +68,11 @@ def submit_offer(offer: Offer, user: User) -> None:
     matches.refresh_offer(offer)
 
 
-def withdraw_offer(offer: Offer, user: User) -> None:
-    lifecycle.withdraw_record(offer, user)
-    workflow.cancel_open_proposals(actor=user, offer=offer)
+def withdraw_offer(offer: Offer, user: User, reason: str | None = None) -> None:
+    """Withdraw it; its open proposals are called off and the other sides told."""
+    reason = (reason or "").strip() or None
+    lifecycle.withdraw_record(offer, user, reason)
+    workflow.cancel_open_proposals(actor=user, offer=offer, reason=reason)
     db.session.flush()
     matches.refresh_offer(offer)
 

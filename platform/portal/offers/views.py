@@ -6,7 +6,9 @@ from portal.audit import services as audit
 from portal.auth.access import can_edit, donor_required, owns
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.forms import WithdrawForm
 from portal.lifecycle import ListFilters
+from portal.matches import services as matches
 from portal.offers import services
 from portal.offers.forms import OfferForm
 from portal.offers.models import Offer
@@ -49,7 +51,8 @@ def view(offer_id: int):
     offer = get_visible_or_404(Offer, offer_id)
     return render_template("offers/view.html", offer=offer, can_edit=can_edit(current_user, offer),
                            is_owner=owns(current_user, offer),
-                           trail=audit.trail("offer", offer.id) if current_user.is_coordinator else [])
+                           trail=audit.trail("offer", offer.id) if current_user.is_coordinator else [],
+                           record_matches=matches.matches_of_offer(offer))
 
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
@@ -80,9 +83,15 @@ def submit(offer_id: int):
     return redirect(url_for("offers.view", offer_id=offer.id))
 
 
-@bp.route("/<int:offer_id>/withdraw", methods=["POST"])
+@bp.route("/<int:offer_id>/withdraw", methods=["GET", "POST"])
 @donor_required
 def withdraw(offer_id: int):
     offer = get_visible_or_404(Offer, offer_id)
-    change_status(offer, services.withdraw_offer, "Your offer has been withdrawn.")
-    return redirect(url_for("offers.view", offer_id=offer.id))
+    form = WithdrawForm()
+    if form.validate_on_submit() and change_status(
+        offer, lambda record, user: services.withdraw_offer(record, user, form.reason.data), "Your offer has been withdrawn."
+    ):
+        return redirect(url_for("offers.view", offer_id=offer.id))
+    return render_template("confirm_withdraw.html", record=offer, form=form,
+                           open_proposals=matches.open_matches_of(offer),
+                           back=url_for("offers.view", offer_id=offer.id))

@@ -34,6 +34,11 @@ class QueueFilters:
                                   "status": self.status}.items() if v}
 
 
+def this_month(today: date | None = None) -> str:
+    today = today or date.today()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
 def urgent_before(today: date | None = None) -> str:
     """The first month (YYYY-MM) that is no longer urgent."""
     today = today or date.today()
@@ -43,8 +48,9 @@ def urgent_before(today: date | None = None) -> str:
 
 def review_queue(filters: QueueFilters) -> sa.Select:
     """Needs awaiting review: urgent ones (their window opens soon) first, then the oldest."""
-    cutoff = urgent_before()
-    urgent = sa.case((sa.and_(Need.start.is_not(None), Need.start < cutoff), 0), else_=1)
+    cutoff, now = urgent_before(), this_month()
+    still_open = sa.or_(Need.end.is_(None), Need.end >= now)
+    urgent = sa.case((sa.and_(Need.start.is_not(None), Need.start < cutoff, still_open), 0), else_=1)
     stmt = sa.select(Need).where(Need.status.in_(QUEUE_STATUSES))
     if filters.status in {s.value for s in QUEUE_STATUSES}:
         stmt = stmt.where(Need.status == filters.status)
@@ -56,5 +62,11 @@ def review_queue(filters: QueueFilters) -> sa.Select:
     return stmt.order_by(urgent, Need.created_at, Need.id)
 
 
+def window_passed(need: Need) -> bool:
+    """The need's window is over: it should be updated or withdrawn, not matched."""
+    return bool(need.end and need.end < this_month())
+
+
 def is_urgent(need: Need) -> bool:
-    return bool(need.start and need.start < urgent_before())
+    """The window opens within a few months (or has opened) and is not over."""
+    return bool(need.start and need.start < urgent_before()) and not window_passed(need)

@@ -24,7 +24,7 @@ def queue():
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("review/queue.html", page=page, filters=filters,
                            regions=choices.REGION_CHOICES, themes=choices.THEME_CHOICES,
-                           is_urgent=services.is_urgent)
+                           is_urgent=services.is_urgent, window_passed=services.window_passed)
 
 
 @bp.route("/needs/<int:need_id>")
@@ -35,7 +35,7 @@ def need(need_id: int):
 
 
 def _render_review(need: Need, propose_form: ProposeForm, reject_form: RejectForm, status: int = 200):
-    query = (request.args.get("q") or "").strip()
+    query = (request.args.get("q") or request.form.get("q") or "").strip()
     proposed = {m.offer_id for m in matches.matches_of_need(need) if m.is_open}
     return render_template(
         "review/need.html", need=need, candidates=matches.review_candidates(need),
@@ -43,6 +43,7 @@ def _render_review(need: Need, propose_form: ProposeForm, reject_form: RejectFor
         search_results=matches.search_offers(query) if query else [],
         propose_form=propose_form, reject_form=reject_form,
         trail=audit.trail("need", need.id), is_urgent=services.is_urgent(need),
+        window_passed=services.window_passed(need),
     ), status
 
 

@@ -70,7 +70,7 @@ def test_full_story_over_http(client, auth, login, coordinator, donor, state_use
 
     login(coordinator)
     page = client.get(f"/matches/{match.id}").get_data(as_text=True)
-    for action in ("match.proposed", "match.donor_accepted", "match.state_accepted"):
+    for action in ("Match proposed", "Donor accepted", "Requesting State confirmed"):
         assert action in page
 
 
@@ -117,3 +117,56 @@ def test_outbox_shows_sent_mail_to_admins(client, login, admin_user, coordinator
     login(admin_user)
     page = client.get("/inbox/outbox").get_data(as_text=True)
     assert "outbox check" in page and "An offer is proposed for your need" in page
+
+
+def test_withdrawal_asks_first_and_passes_the_reason_on(client, login, coordinator, state_user, donor,
+                                                       make_need, make_offer, db):
+    from portal.matches import workflow
+
+    need = make_need()
+    match = workflow.propose(need, make_offer(), coordinator)
+    db.session.commit()
+    login(state_user)
+    confirm = client.get(f"/needs/{need.id}/withdraw").get_data(as_text=True)
+    assert "1 proposal in progress will be called off" in confirm
+    with mail.record_messages() as outbox:
+        client.post(f"/needs/{need.id}/withdraw", data={"reason": "Funded by the budget"})
+    db.session.expire_all()
+    assert db.session.get(Match, match.id).closed_reason == "the need was withdrawn: Funded by the budget"
+    assert any("Funded by the budget" in m.body for m in outbox if m.recipients == [donor.email])
+
+
+def test_agreed_match_shows_who_to_contact(client, login, coordinator, state_user, donor, make_need, make_offer, db):
+    from portal.matches import workflow
+    from portal.matches.models import Decision
+
+    match = workflow.propose(make_need(), make_offer(), coordinator)
+    db.session.commit()
+    login(donor)
+    assert "Who to contact" not in client.get(f"/matches/{match.id}").get_data(as_text=True)
+    workflow.decide(match, donor, Decision.ACCEPTED)
+    workflow.decide(match, state_user, Decision.ACCEPTED)
+    db.session.commit()
+    page = client.get(f"/matches/{match.id}").get_data(as_text=True)
+    assert "Who to contact" in page and state_user.email in page
+
+
+def test_a_need_whose_window_has_passed_is_not_urgent(client, login, coordinator, make_need):
+    make_need(title="Long past need", start="2020-01", end="2020-06")
+    login(coordinator)
+    page = client.get("/review/").get_data(as_text=True)
+    row = page.split("Long past need", 1)[1].split("</tr>", 1)[0]
+    assert "Window passed" in row and "Urgent" not in row
+
+
+def test_first_yes_tells_the_other_side(db, coordinator, state_user, donor, make_need, make_offer):
+    from portal.matches import workflow
+    from portal.matches.models import Decision
+
+    match = workflow.propose(make_need(), make_offer(), coordinator)
+    db.session.commit()
+    with mail.record_messages() as outbox:
+        workflow.decide(match, donor, Decision.ACCEPTED)
+        db.session.commit()
+    assert {m.recipients[0] for m in outbox} == {state_user.email, coordinator.email}
+    assert "has yet to answer" in outbox[0].body
