@@ -1,0 +1,316 @@
+"""Hard constraints between a need and an offer.
+
+An offer that breaks a hard constraint is not a match, however similar the
+texts (DATA_FORMAT.md, "Hard constraints"). The rules are exactly those of
+``eval/validate.py``:
+
+* ``language``: the two ``working_languages`` lists must intersect (the
+  language the text is written in does not matter);
+* ``not_eligible``: a non-empty ``eligible_countries`` must list the State;
+* ``excluded``: ``excluded_countries`` must not list it;
+* ``outside_regions``: a non-empty ``regions`` must contain the State's UN
+  M49 continental region;
+* ``delivery``: when both ``delivery`` lists are non-empty they must
+  intersect (empty means either mode);
+* ``window``: when both sides give a window (a start or an end), the windows
+  must overlap; months are inclusive and a missing bound is open-ended.
+
+:func:`violations` checks one pair and explains itself; :class:`FeasibilityIndex`
+precomputes per-offer arrays once so that a need can be checked against
+100,000 offers with a few vectorised numpy operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from matching.records import COUNTRY_REGION, DELIVERY_MODES, MONTH_RE, REGIONS
+
+__all__ = [
+    "CONSTRAINT_CODES",
+    "FeasibilityIndex",
+    "Violation",
+    "is_feasible",
+    "violations",
+]
+
+CONSTRAINT_CODES = ("language", "not_eligible", "excluded", "outside_regions",
+                    "delivery", "window")
+
+_OPEN_START = -(2**31)
+_OPEN_END = 2**31 - 1
+_REGION_BITS = {code: 1 << i for i, code in enumerate(REGIONS)}
+_DELIVERY_BITS = {code: 1 << i for i, code in enumerate(DELIVERY_MODES)}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken hard constraint.
+
+    Attributes
+    ----------
+    code : str
+        One of :data:`CONSTRAINT_CODES`; stable, for translation.
+    params : dict
+        The values the message is built from.
+    text : str
+        English message naming the constraint and the values that break it.
+    """
+
+    code: str
+    params: dict = field(default_factory=dict, compare=False)
+    text: str = ""
+
+
+def _codes(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _month(value: Any) -> int | None:
+    """``YYYY-MM`` as a month number, or None when absent or malformed."""
+    if not (isinstance(value, str) and MONTH_RE.match(value)):
+        return None
+    return int(value[:4]) * 12 + int(value[5:7]) - 1
+
+
+def window(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The record's window as inclusive ``(start, end)`` month strings.
+
+    None when the record gives no window (no start and no end) or an inverted
+    one; a missing bound is open-ended (``0000-01`` / ``9999-12``).
+    """
+    start = record.get("start") if _month(record.get("start")) is not None else None
+    end = record.get("end") if _month(record.get("end")) is not None else None
+    if start is None and end is None:
+        return None
+    if start and end and start > end:
+        return None
+    return (start or "0000-01", end or "9999-12")
+
+
+def _labels(codes: Sequence[str], table: Mapping[str, Any]) -> str:
+    return ", ".join(table[c].label.lower() if c in table else c for c in codes)
+
+
+def violations(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Violation]:
+    """Return every hard constraint that the pair breaks, in a fixed order.
+
+    An empty list means the pair is admissible; it says nothing about
+    relevance.
+    """
+    found: list[Violation] = []
+    need_langs, offer_langs = _codes(need.get("working_languages")), _codes(
+        offer.get("working_languages"))
+    if not set(need_langs) & set(offer_langs):
+        found.append(Violation(
+            "language", {"need": need_langs, "offer": offer_langs},
+            f"no shared working language (need: {', '.join(need_langs) or 'none'}; "
+            f"offer: {', '.join(offer_langs) or 'none'})"))
+
+    country = need.get("country") if isinstance(need.get("country"), str) else None
+    eligible = _codes(offer.get("eligible_countries"))
+    if eligible and country not in eligible:
+        found.append(Violation(
+            "not_eligible", {"country": country, "eligible": eligible},
+            f"{country} is not among the offer's eligible countries "
+            f"({', '.join(eligible)})"))
+    if country in _codes(offer.get("excluded_countries")):
+        found.append(Violation(
+            "excluded", {"country": country},
+            f"{country} is in the offer's excluded countries"))
+    regions = _codes(offer.get("regions"))
+    region = COUNTRY_REGION.get(country) if country else None
+    if regions and region not in regions:
+        found.append(Violation(
+            "outside_regions", {"country": country, "region": region, "regions": regions},
+            f"{country} ({region or 'no region'}) is outside the offer's regions "
+            f"({', '.join(regions)})"))
+
+    need_modes, offer_modes = _codes(need.get("delivery")), _codes(offer.get("delivery"))
+    if need_modes and offer_modes and not set(need_modes) & set(offer_modes):
+        found.append(Violation(
+            "delivery", {"need": need_modes, "offer": offer_modes},
+            f"delivery modes do not match (need: {_labels(need_modes, DELIVERY_MODES)}; "
+            f"offer: {_labels(offer_modes, DELIVERY_MODES)})"))
+
+    need_win, offer_win = window(need), window(offer)
+    if need_win and offer_win and (need_win[0] > offer_win[1] or offer_win[0] > need_win[1]):
+        found.append(Violation(
+            "window", {"need": list(need_win), "offer": list(offer_win)},
+            f"availability windows do not overlap (need: {_show(need_win)}; "
+            f"offer: {_show(offer_win)})"))
+    return found
+
+
+def _show(win: tuple[str, str]) -> str:
+    start = "open" if win[0] == "0000-01" else win[0]
+    end = "open" if win[1] == "9999-12" else win[1]
+    return f"{start} to {end}"
+
+
+def is_feasible(need: Mapping[str, Any], offer: Mapping[str, Any]) -> bool:
+    """True when the pair breaks no hard constraint."""
+    return not violations(need, offer)
+
+
+def _window_bounds(record: Mapping[str, Any]) -> tuple[bool, int, int]:
+    win = window(record)
+    if win is None:
+        return False, _OPEN_START, _OPEN_END
+    start = _month(win[0]) if win[0] != "0000-01" else _OPEN_START
+    end = _month(win[1]) if win[1] != "9999-12" else _OPEN_END
+    return True, start, end
+
+
+class FeasibilityIndex:
+    """Per-offer arrays for vectorised hard-constraint checks.
+
+    Languages and countries are columns of sparse boolean matrices, regions
+    and delivery modes bitsets, windows month numbers; :meth:`mask` answers
+    "which of these offers can serve this need" without a Python loop over
+    offers. Rows follow the order of the offers given to :meth:`fit` and
+    :meth:`append`; :meth:`keep` drops rows.
+    """
+
+    def __init__(self) -> None:
+        self.languages_: dict[str, int] = {}
+        self.countries_: dict[str, int] = {c: i for i, c in enumerate(sorted(COUNTRY_REGION))}
+        self.n_ = 0
+
+    def fit(self, offers: Sequence[Mapping[str, Any]]) -> FeasibilityIndex:
+        """Precompute the arrays of ``offers``."""
+        self.n_ = 0
+        self._lang = sparse.csc_matrix((0, 0), dtype=bool)
+        self._eligible = sparse.csc_matrix((0, len(self.countries_)), dtype=bool)
+        self._excluded = sparse.csc_matrix((0, len(self.countries_)), dtype=bool)
+        self._has_eligible = np.zeros(0, dtype=bool)
+        self._regions = np.zeros(0, dtype=np.uint8)
+        self._delivery = np.zeros(0, dtype=np.uint8)
+        self._has_window = np.zeros(0, dtype=bool)
+        self._start = np.zeros(0, dtype=np.int64)
+        self._end = np.zeros(0, dtype=np.int64)
+        return self.append(offers)
+
+    def append(self, offers: Sequence[Mapping[str, Any]]) -> FeasibilityIndex:
+        """Add rows for ``offers`` after the existing ones."""
+        for offer in offers:
+            for lang in _codes(offer.get("working_languages")):
+                self.languages_.setdefault(lang, len(self.languages_))
+        n_new = len(offers)
+        lang = _bool_rows([[self.languages_[x] for x in _codes(o.get("working_languages"))]
+                           for o in offers], len(self.languages_))
+        elig = _bool_rows([[self.countries_[c] for c in _codes(o.get("eligible_countries"))
+                            if c in self.countries_] for o in offers], len(self.countries_))
+        excl = _bool_rows([[self.countries_[c] for c in _codes(o.get("excluded_countries"))
+                            if c in self.countries_] for o in offers], len(self.countries_))
+        old_lang = self._lang
+        if old_lang.shape[1] < len(self.languages_):
+            old_lang = sparse.csc_matrix(
+                (old_lang.data, old_lang.indices,
+                 np.concatenate([old_lang.indptr, np.repeat(old_lang.indptr[-1:],
+                                 len(self.languages_) - old_lang.shape[1])])),
+                shape=(old_lang.shape[0], len(self.languages_)))
+        self._lang = sparse.vstack([old_lang, lang], format="csc")
+        self._eligible = sparse.vstack([self._eligible, elig], format="csc")
+        self._excluded = sparse.vstack([self._excluded, excl], format="csc")
+        for matrix in (self._lang, self._eligible, self._excluded):
+            matrix.sort_indices()
+        self._has_eligible = np.concatenate(
+            [self._has_eligible, np.array([bool(_codes(o.get("eligible_countries")))
+                                           for o in offers], dtype=bool)])
+        self._regions = np.concatenate([self._regions, np.array(
+            [_bits(o.get("regions"), _REGION_BITS) for o in offers], dtype=np.uint8)])
+        self._delivery = np.concatenate([self._delivery, np.array(
+            [_bits(o.get("delivery"), _DELIVERY_BITS) for o in offers], dtype=np.uint8)])
+        bounds = np.array([_window_bounds(o) for o in offers], dtype=np.int64).reshape(n_new, 3)
+        self._has_window = np.concatenate([self._has_window, bounds[:, 0].astype(bool)])
+        self._start = np.concatenate([self._start, bounds[:, 1]])
+        self._end = np.concatenate([self._end, bounds[:, 2]])
+        self.n_ += n_new
+        return self
+
+    def keep(self, rows: np.ndarray) -> FeasibilityIndex:
+        """Keep only ``rows`` (a boolean mask or index array), in that order."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        self._lang = self._lang.tocsr()[rows].tocsc()
+        self._eligible = self._eligible.tocsr()[rows].tocsc()
+        self._excluded = self._excluded.tocsr()[rows].tocsc()
+        for matrix in (self._lang, self._eligible, self._excluded):
+            matrix.sort_indices()
+        for name in ("_has_eligible", "_regions", "_delivery", "_has_window", "_start", "_end"):
+            setattr(self, name, getattr(self, name)[rows])
+        self.n_ = len(rows)
+        return self
+
+    def mask(self, need: Mapping[str, Any], rows: np.ndarray | None = None) -> np.ndarray:
+        """Boolean array: which offers (all, or ``rows``) the need may receive.
+
+        Parameters
+        ----------
+        need : dict
+            A need record.
+        rows : array of int, optional
+            Offer rows to check; all offers when None.
+        """
+        idx = np.arange(self.n_) if rows is None else np.asarray(rows, dtype=np.intp)
+        langs = [self.languages_[x] for x in _codes(need.get("working_languages"))
+                 if x in self.languages_]
+        if not langs:
+            return np.zeros(len(idx), dtype=bool)
+        ok = _column_any(self._lang, langs, idx)
+        country = need.get("country")
+        col = self.countries_.get(country) if isinstance(country, str) else None
+        in_eligible = (_column_any(self._eligible, [col], idx) if col is not None
+                       else np.zeros(len(idx), dtype=bool))
+        ok &= ~self._has_eligible[idx] | in_eligible
+        if col is not None:
+            ok &= ~_column_any(self._excluded, [col], idx)
+        region = COUNTRY_REGION.get(country) if isinstance(country, str) else None
+        bit = _REGION_BITS.get(region, 0) if region else 0
+        regions = self._regions[idx]
+        ok &= (regions == 0) | ((regions & bit) != 0)
+        need_modes = _bits(need.get("delivery"), _DELIVERY_BITS)
+        if need_modes:
+            modes = self._delivery[idx]
+            ok &= (modes == 0) | ((modes & need_modes) != 0)
+        has_window, start, end = _window_bounds(need)
+        if has_window:
+            overlap = (self._start[idx] <= end) & (start <= self._end[idx])
+            ok &= ~self._has_window[idx] | overlap
+        return ok
+
+
+def _bits(value: Any, table: Mapping[str, int]) -> int:
+    out = 0
+    for code in _codes(value):
+        out |= table.get(code, 0)
+    return out
+
+
+def _bool_rows(rows: list[list[int]], n_cols: int) -> sparse.csr_matrix:
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r) for r in rows])
+    indices = np.array([c for r in rows for c in r], dtype=np.int64)
+    data = np.ones(len(indices), dtype=bool)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), n_cols))
+
+
+def _column_any(matrix: sparse.csc_matrix, cols: list[int], rows: np.ndarray) -> np.ndarray:
+    """Whether any of ``cols`` is set, for each of ``rows``.
+
+    Binary search in the columns' sorted row lists: the cost grows with the
+    number of rows asked about, not with the size of the collection.
+    """
+    hit = np.zeros(len(rows), dtype=bool)
+    for c in cols:
+        postings = matrix.indices[matrix.indptr[c]:matrix.indptr[c + 1]]
+        if len(postings) == 0:
+            continue
+        pos = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+        hit |= postings[pos] == rows
+    return hit

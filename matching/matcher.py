@@ -1,0 +1,746 @@
+"""The matching estimator: rank fitted offers for needs, and explain pairs.
+
+:class:`Matcher` follows the scikit-learn estimator conventions (keyword-only
+hyperparameters stored unchanged, validation in ``fit``, fitted attributes
+ending in ``_``) and is queried like ``NearestNeighbors``: fit it on the offers,
+then ask it for the best offers of each need.
+
+Ranking a need takes three steps:
+
+1. *candidates*: one sparse product against the offers' word and concept
+   TF-IDF matrices scores only the offers that share a term or a concept with
+   the need;
+2. *hard constraints*: a vectorised mask (:class:`~matching.constraints.FeasibilityIndex`)
+   drops every candidate the need may not receive;
+3. *scoring*: the ``n_candidates`` best remaining offers by text get the full
+   feature vector (:data:`~matching.features.FEATURE_NAMES`) and a linear
+   score, or the score of a plugged-in re-ranker, and the best ``top_k`` are
+   returned with their reasons.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from matching._lexicon import Lexicon
+from matching._version import __version__
+from matching.constraints import FeasibilityIndex, Violation, violations, window
+from matching.features import (
+    FEATURE_NAMES,
+    THEME_CODES,
+    TextModel,
+    _overlap,
+    budget_fit,
+    genericity,
+    need_budget,
+    structured_arrays,
+    window_fit,
+)
+from matching.records import BENEFICIARIES, MODALITIES, THEMES, validate_records
+
+__all__ = ["Candidate", "Explanation", "Matcher", "ModelVersionError", "Reason",
+           "DEFAULT_WEIGHTS"]
+
+#: Default linear weights of the features. Text similarity leads; themes,
+#: kinds of help and beneficiaries refine; budget far below the need and
+#: generic catalogue offers are pushed down, never excluded.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "word_cosine": 1.0,
+    "concept_cosine": 0.6,
+    "theme_cosine": 0.5,
+    "theme_coverage": 0.2,
+    "modality_overlap": 0.1,
+    "beneficiary_overlap": 0.15,
+    "budget_fit": 0.3,
+    "window_fit": 0.05,
+    "genericity": -0.3,
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a pair was scored as it was.
+
+    Attributes
+    ----------
+    code : str
+        Stable identifier (``shared_themes``, ``similar_terms``, ``budget_low``,
+        ``windows_overlap``, ``excluded``...), for translation by the web UI.
+    params : dict
+        The values the sentence is built from.
+    text : str
+        The English sentence for people.
+    """
+
+    code: str
+    params: dict = field(compare=False)
+    text: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked offer for a need."""
+
+    offer_id: str
+    score: float
+    reasons: tuple[Reason, ...]
+    features: dict[str, float] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a need and an offer match or do not."""
+
+    need_id: str
+    offer_id: str
+    eligible: bool
+    score: float
+    reasons: tuple[Reason, ...]
+    violations: tuple[Violation, ...]
+    features: dict[str, float] = field(compare=False)
+
+
+class ModelVersionError(ValueError):
+    """A saved model cannot be loaded by this version of the library."""
+
+
+class Matcher(BaseEstimator):
+    """Rank donor offers for capacity-building needs.
+
+    Parameters
+    ----------
+    lexicon : str, path, dict or None, default=None
+        The multilingual concept lexicon: a path to a JSON file, an already
+        parsed document, or None for the packaged ``matching/data/lexicon.json``.
+    weights : dict or None, default=None
+        Feature name -> linear weight, overriding :data:`DEFAULT_WEIGHTS`
+        for the names given.
+    title_weight : int, default=2
+        How many times the title is counted with the description; titles are
+        short and dense, so they deserve more than their length.
+    bigrams : bool, default=False
+        Add stemmed word bigrams to the word TF-IDF (off: on the dev set and on
+        Cranfield they add noise, and they double the size of the matrix).
+    min_df : int, default=1
+        Minimum document frequency of a word term.
+    max_df : float, default=1.0
+        Maximum document frequency (share) of a word term.
+    inferred_weight : float, default=0.6
+        Weight of themes inferred from the text relative to declared ones.
+    contradicted_weight : float, default=0.3
+        Weight of a declared theme the text gives no support to while it
+        speaks of other themes.
+    typo_repair : bool, default=True
+        Repair misspelt words of needs using character trigrams.
+    concept_norm_floor : float, default=10.0
+        Concept vectors are divided by ``max(norm, concept_norm_floor)``
+        rather than by their norm, so that a text whose only concepts are one
+        or two generic ones ("study", "coordination") does not look as
+        conceptually close as a text full of specific ones. Domain texts have
+        norms well above the floor (about 9 to 17 on the dev set).
+    n_candidates : int, default=200
+        How many feasible offers, best by text, get the full feature vector.
+    candidate_max_df : float, default=0.05
+        In large collections (at least ten times ``n_candidates`` offers),
+        terms and concepts found in more than this share of the offers are
+        left out when looking for candidates: they cost most of the sparse
+        product and decide little. The cosines of the retained candidates are
+        then computed exactly, with every term.
+    batch_size : int, default=128
+        Needs scored per sparse product; bounds memory.
+    n_jobs : int or None, default=None
+        Threads computing the sparse products of the next batches while the
+        current one is scored (None means 1).
+    reranker : estimator or None, default=None
+        A fitted classifier over the feature vector (columns in the order of
+        ``feature_names_``); its ``decision_function`` (or positive-class
+        ``predict_proba``) replaces the linear score.
+
+    Attributes
+    ----------
+    offer_ids_ : list of str
+        Ids of the fitted offers, in row order.
+    feature_names_ : list of str
+        Names of the features of :attr:`Candidate.features`.
+    lexicon_ : Lexicon
+        The loaded lexicon.
+    text_model_ : TextModel
+        The fitted text layers.
+    weights_ : dict
+        The linear weights in use.
+    """
+
+    def __init__(self, *, lexicon: Any = None, weights: Mapping[str, float] | None = None,
+                 title_weight: int = 2, bigrams: bool = False, min_df: int = 1,
+                 max_df: float = 1.0, inferred_weight: float = 0.6,
+                 contradicted_weight: float = 0.3, typo_repair: bool = True,
+                 concept_norm_floor: float = 10.0, n_candidates: int = 200,
+                 candidate_max_df: float = 0.05,
+                 batch_size: int = 128, n_jobs: int | None = None,
+                 reranker: Any = None) -> None:
+        self.lexicon = lexicon
+        self.weights = weights
+        self.title_weight = title_weight
+        self.bigrams = bigrams
+        self.min_df = min_df
+        self.max_df = max_df
+        self.inferred_weight = inferred_weight
+        self.contradicted_weight = contradicted_weight
+        self.typo_repair = typo_repair
+        self.concept_norm_floor = concept_norm_floor
+        self.n_candidates = n_candidates
+        self.candidate_max_df = candidate_max_df
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.reranker = reranker
+
+    # -- fitting -------------------------------------------------------------
+    def _check_params(self) -> None:
+        weights = dict(DEFAULT_WEIGHTS)
+        unknown = set(self.weights or {}) - set(FEATURE_NAMES)
+        if unknown:
+            raise ValueError(f"unknown feature weight(s): {sorted(unknown)}; "
+                             f"known: {', '.join(FEATURE_NAMES)}")
+        weights.update({k: float(v) for k, v in (self.weights or {}).items()})
+        self.weights_ = weights
+        if not float(self.concept_norm_floor) >= 0:
+            raise ValueError(f"concept_norm_floor must be >= 0, got {self.concept_norm_floor!r}")
+        if not 0 < float(self.candidate_max_df) <= 1:
+            raise ValueError(f"candidate_max_df must be in (0, 1], got {self.candidate_max_df!r}")
+        if self.n_jobs is not None and (not isinstance(self.n_jobs, int) or self.n_jobs < 1):
+            raise ValueError(f"n_jobs must be None or a positive integer, got {self.n_jobs!r}")
+        for name in ("n_candidates", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.title_weight, int) or self.title_weight < 0:
+            raise ValueError(f"title_weight must be a non-negative integer, "
+                             f"got {self.title_weight!r}")
+        if self.reranker is not None and not (hasattr(self.reranker, "decision_function")
+                                              or hasattr(self.reranker, "predict_proba")):
+            raise ValueError("reranker must have decision_function or predict_proba")
+
+    def _load_lexicon(self) -> Lexicon:
+        if self.lexicon is None or isinstance(self.lexicon, (str, Path)):
+            return Lexicon.load(self.lexicon)
+        if isinstance(self.lexicon, Lexicon):
+            return self.lexicon
+        return Lexicon.from_dict(self.lexicon)
+
+    def fit(self, offers: Sequence[Mapping[str, Any]], y: None = None) -> Matcher:
+        """Fit the engine on a collection of offers.
+
+        Parameters
+        ----------
+        offers : list of dict
+            Offer records in the interchange format; they are validated.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Matcher
+
+        Raises
+        ------
+        matching.RecordError
+            If an offer is invalid (the error names record and field).
+        """
+        self._check_params()
+        offers = list(offers)
+        validate_records(offers, "offer")
+        if not offers:
+            raise ValueError("fit needs at least one offer")
+        self.lexicon_ = self._load_lexicon()
+        self.text_model_ = TextModel(
+            self.lexicon_, title_weight=self.title_weight, bigrams=self.bigrams,
+            min_df=self.min_df, max_df=self.max_df, inferred_weight=self.inferred_weight,
+            contradicted_weight=self.contradicted_weight, typo_repair=self.typo_repair,
+            concept_norm_floor=self.concept_norm_floor,
+        ).fit(offers)
+        self.feature_names_ = list(FEATURE_NAMES)
+        self.offers_: list[dict] = []
+        self.offer_ids_: list[str] = []
+        self.feasibility_ = FeasibilityIndex().fit([])
+        empty = self.text_model_.transform([])
+        self._word, self._concept = empty["word"], empty["concept"]
+        self._themes, self._breadth = empty["themes"], empty["breadth"]
+        self._struct = structured_arrays([])
+        self._append(offers)
+        return self
+
+    def _append(self, offers: list[Mapping[str, Any]]) -> None:
+        rep = self.text_model_.transform(offers)
+        self._word = sparse.vstack([self._word, rep["word"]], format="csr")
+        self._concept = sparse.vstack([self._concept, rep["concept"]], format="csr")
+        self._themes = np.vstack([self._themes, rep["themes"]])
+        self._breadth = np.concatenate([self._breadth, rep["breadth"]])
+        new = structured_arrays(offers)
+        new["modalities"], new["beneficiaries"] = rep["modalities"], rep["beneficiaries"]
+        self._struct = {k: np.concatenate([self._struct[k], new[k]]) for k in new}
+        self.feasibility_.append(offers)
+        self.offers_.extend(dict(o) for o in offers)
+        self.offer_ids_.extend(str(o["id"]) for o in offers)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self.row_of_ = {oid: i for i, oid in enumerate(self.offer_ids_)}
+        self._word.sort_indices()
+        self._concept.sort_indices()
+        self._word_t = self._word.T.tocsr()
+        self._concept_t = self._concept.T.tocsr()
+        self._id_rank = np.argsort(np.argsort(np.array(self.offer_ids_, dtype=object),
+                                              kind="stable"), kind="stable")
+        n = len(self.offer_ids_)
+        prune = n >= 10 * self.n_candidates
+        limit = self.candidate_max_df * n
+        self._keep_word = _keep_columns(self._word, limit, prune)
+        self._keep_concept = _keep_columns(self._concept, limit, prune)
+
+    def update_offers(self, offers: Sequence[Mapping[str, Any]]) -> Matcher:
+        """Add new offers and replace those whose id is already fitted.
+
+        Vocabulary and IDF stay as learnt by :meth:`fit`: words never seen
+        then do not count in the word layer, but concepts still do. Refit
+        from time to time when the collection has changed a lot.
+        """
+        check_is_fitted(self, "offer_ids_")
+        offers = list(offers)
+        validate_records(offers, "offer")
+        present = [str(o["id"]) for o in offers if str(o["id"]) in self.row_of_]
+        if present:
+            self.remove_offers(present)
+        self._append(offers)
+        return self
+
+    def remove_offers(self, ids: Iterable[str]) -> Matcher:
+        """Remove fitted offers by id.
+
+        Raises
+        ------
+        KeyError
+            If an id is not in the fitted collection (nothing is removed).
+        """
+        check_is_fitted(self, "offer_ids_")
+        ids = set(ids)
+        unknown = sorted(ids - set(self.row_of_))
+        if unknown:
+            raise KeyError(f"offer id(s) not in the fitted collection: {', '.join(unknown)}")
+        keep = np.array([oid not in ids for oid in self.offer_ids_], dtype=bool)
+        rows = np.flatnonzero(keep)
+        self._word = self._word[rows]
+        self._concept = self._concept[rows]
+        self._themes = self._themes[rows]
+        self._breadth = self._breadth[rows]
+        self._struct = {k: v[rows] for k, v in self._struct.items()}
+        self.feasibility_.keep(rows)
+        self.offers_ = [self.offers_[i] for i in rows]
+        self.offer_ids_ = [self.offer_ids_[i] for i in rows]
+        self._reindex()
+        return self
+
+    # -- ranking -------------------------------------------------------------
+    def rank(self, needs: Sequence[Mapping[str, Any]], top_k: int = 10, *,
+             text_only: bool = False) -> dict[str, list[Candidate]]:
+        """Best offers for each need, best first.
+
+        Parameters
+        ----------
+        needs : list of dict
+            Need records; they are validated.
+        top_k : int, default=10
+            How many offers to return per need (fewer when fewer qualify).
+        text_only : bool, default=False
+            Rank by the text layers alone (word and concept cosine), with no
+            hard constraints and no structured features: for plain retrieval
+            collections, never for real matching.
+
+        Returns
+        -------
+        ranking : dict
+            Need id -> list of :class:`Candidate`. Unless ``text_only``, no
+            candidate breaks a hard constraint.
+        """
+        check_is_fitted(self, "offer_ids_")
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+            raise ValueError(f"top_k must be a positive integer, got {top_k!r}")
+        needs = list(needs)
+        validate_records(needs, "need")
+        result: dict[str, list[Candidate]] = {}
+        chunks = [needs[lo:lo + self.batch_size] for lo in range(0, len(needs), self.batch_size)]
+        workers = self.n_jobs or 1
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = [pool.submit(self._products, c) for c in chunks[:workers + 1]]
+            for k, chunk in enumerate(chunks):
+                rep, scores = pending[k].result()
+                pending[k] = None
+                if k + workers + 1 < len(chunks):
+                    pending.append(pool.submit(self._products, chunks[k + workers + 1]))
+                for i, need in enumerate(chunk):
+                    cand, text = _row(scores, i)
+                    result[str(need["id"])] = self._score(need, rep, i, cand, text, top_k,
+                                                          text_only)
+        return result
+
+    def _products(self, chunk: list[Mapping[str, Any]]) -> tuple[dict, sparse.csr_matrix]:
+        """Represent a batch of needs and score it against the offers by text.
+
+        The result holds, for each need, only the offers sharing a retained
+        term or concept. Query columns of very common terms are dropped here
+        (see ``candidate_max_df``); the exact cosines of the best candidates
+        are computed afterwards in :meth:`_score`.
+        """
+        rep = self.text_model_.transform(chunk, repair=True)
+        word = _mask_columns(rep["word"], self._keep_word) @ self._word_t
+        concept = _mask_columns(rep["concept"], self._keep_concept) @ self._concept_t
+        scores = (self.weights_["word_cosine"] * word
+                  + self.weights_["concept_cosine"] * concept).tocsr()
+        return rep, scores
+
+    def _best_feasible(self, need: Mapping[str, Any], cand: np.ndarray, text: np.ndarray,
+                       limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``limit`` best candidates by text that the need may receive.
+
+        Hard constraints are checked on the best candidates first, widening
+        the search only when too few of them pass: the result is the same as
+        filtering every candidate, at a fraction of the cost.
+        """
+        size = min(len(cand), 4 * limit)
+        while True:
+            sel = np.argpartition(-text, size - 1)[:size] if size < len(cand) \
+                else np.arange(len(cand))
+            ok = self.feasibility_.mask(need, cand[sel])
+            if ok.sum() >= limit or size >= len(cand):
+                return cand[sel[ok]], text[sel[ok]]
+            size = min(len(cand), size * 8)
+
+    def _score(self, need: Mapping[str, Any], rep: dict, i: int, cand: np.ndarray,
+               text: np.ndarray, top_k: int, text_only: bool) -> list[Candidate]:
+        """Score candidate rows and keep the best ``top_k``, with their reasons."""
+        if len(cand) == 0:
+            return []
+        limit = max(self.n_candidates, top_k)
+        if text_only:
+            if limit < len(cand):
+                best = np.argpartition(-text, limit - 1)[:limit]
+                cand, text = cand[best], text[best]
+        else:
+            cand, text = self._best_feasible(need, cand, text, limit)
+            if len(cand) == 0:
+                return []
+            if limit < len(cand):
+                best = np.argpartition(-text, limit - 1)[:limit]
+                cand = cand[best]
+        rows = cand
+        query = _dense_query(rep, i)
+        sims = np.column_stack([_rows_dot(self._word, rows, query[0]),
+                                _rows_dot(self._concept, rows, query[1])])
+        if text_only:
+            feats = sims
+            scores = sims.astype(np.float64) @ np.array(
+                [self.weights_["word_cosine"], self.weights_["concept_cosine"]])
+        else:
+            feats = self._features(need, rep, i, self._offer_rep(), self._struct, rows, sims)
+            scores = self._combine(feats)
+        order = np.lexsort((self._id_rank[rows], -np.round(scores, 9)))[:top_k]
+        rows, feats, scores = rows[order], feats[order], scores[order]
+        names = self._names(text_only)
+        features = [dict(zip(names, map(float, f), strict=True)) for f in feats]
+        reasons = self._reasons(need, rep, i, self._offer_rep(), rows,
+                                [self.offers_[r] for r in rows], features, query)
+        return [Candidate(self.offer_ids_[r], round(float(sc), 6), tuple(rs), f)
+                for r, sc, rs, f in zip(rows, scores, reasons, features, strict=True)]
+
+    def _names(self, text_only: bool) -> list[str]:
+        return list(FEATURE_NAMES[:2]) if text_only else self.feature_names_
+
+    def _offer_rep(self) -> dict:
+        return {"word": self._word, "concept": self._concept, "themes": self._themes,
+                "breadth": self._breadth}
+
+    def _combine(self, feats: np.ndarray) -> np.ndarray:
+        if self.reranker is not None:
+            if hasattr(self.reranker, "decision_function"):
+                return np.asarray(self.reranker.decision_function(feats), dtype=np.float64)
+            return np.asarray(self.reranker.predict_proba(feats)[:, 1], dtype=np.float64)
+        weights = np.array([self.weights_[n] for n in self.feature_names_])
+        return feats.astype(np.float64) @ weights
+
+    def _features(self, need: Mapping[str, Any], rep: dict, i: int, orep: dict,
+                  struct: Mapping[str, np.ndarray], rows: np.ndarray,
+                  sims: np.ndarray | None = None) -> np.ndarray:
+        """Feature matrix (rows x features) of a need against offer ``rows``.
+
+        ``sims`` holds the word and concept cosines when the caller has them.
+        """
+        if sims is None:
+            word = np.asarray((orep["word"][rows] @ rep["word"][i].T).todense()).ravel()
+            concept = np.asarray((orep["concept"][rows] @ rep["concept"][i].T).todense()).ravel()
+        else:
+            word, concept = sims[:, 0], sims[:, 1]
+        need_themes = rep["themes"][i]
+        offer_themes = orep["themes"][rows]
+        theme_cos = offer_themes @ need_themes
+        total = float(need_themes.sum())
+        coverage = ((offer_themes > 0.1) @ need_themes) / total if total > 0 \
+            else np.full(len(rows), 0.5, dtype=np.float32)
+        modality = _overlap(int(rep["modalities"][i]),
+                            struct["modalities"][rows])
+        beneficiary = _overlap(int(rep["beneficiaries"][i]),
+                               struct["beneficiaries"][rows])
+        budget = budget_fit(need_budget(need), struct["budget"][rows])
+        timing = window_fit(need, struct, rows)
+        generic = genericity(orep["breadth"][rows])
+        return np.column_stack([word, concept, theme_cos, coverage, modality, beneficiary,
+                                budget, timing, generic]).astype(np.float32)
+
+    # -- explaining ----------------------------------------------------------
+    def explain(self, need: Mapping[str, Any], offer: Mapping[str, Any] | str) -> Explanation:
+        """Score and explain one pair, eligible or not.
+
+        Parameters
+        ----------
+        need : dict
+            A need record.
+        offer : dict or str
+            An offer record, or the id of a fitted offer.
+
+        Returns
+        -------
+        explanation : Explanation
+            ``eligible`` is False when a hard constraint is broken; the
+            violations are then listed, and the first reason says so. The
+            score is what the pair would get if it were eligible.
+        """
+        check_is_fitted(self, "offer_ids_")
+        validate_records([need], "need")
+        if isinstance(offer, str):
+            if offer not in self.row_of_:
+                raise KeyError(f"offer id not in the fitted collection: {offer}")
+            row = self.row_of_[offer]
+            record, orep, struct = self.offers_[row], self._offer_rep(), self._struct
+        else:
+            validate_records([offer], "offer")
+            record, row = dict(offer), 0
+            orep = self.text_model_.transform([record])
+            struct = structured_arrays([record])
+            struct["modalities"], struct["beneficiaries"] = (orep["modalities"],
+                                                             orep["beneficiaries"])
+        rep = self.text_model_.transform([need], repair=True)
+        rows = np.array([row])
+        feats = self._features(need, rep, 0, orep, struct, rows)
+        score = float(self._combine(feats)[0])
+        features = {n: float(feats[0, f]) for f, n in enumerate(self.feature_names_)}
+        broken = tuple(violations(need, record))
+        reasons = [Reason("excluded", {"constraint": v.code, **v.params}, f"Excluded: {v.text}")
+                   for v in broken]
+        reasons += self._reasons(need, rep, 0, orep, rows, [record], [features])[0]
+        return Explanation(str(need["id"]), str(record["id"]), not broken, round(score, 6),
+                           tuple(reasons), broken, features)
+
+    def _reasons(self, need: Mapping[str, Any], rep: dict, i: int, orep: dict,
+                 rows: np.ndarray, offers: list[Mapping[str, Any]],
+                 features: list[Mapping[str, float]],
+                 query: tuple[np.ndarray, np.ndarray] | None = None) -> list[list[Reason]]:
+        """Reasons for need ``i`` against each of offer ``rows`` (vectorised over rows)."""
+        if query is None:
+            query = _dense_query(rep, i)
+        nt = rep["themes"][i]
+        ot = orep["themes"][rows]
+        theme_order = np.argsort(-(ot * nt), axis=1, kind="stable")
+        strong = (ot >= 0.2) & (nt >= 0.2)
+        concepts = _shared_columns(orep["concept"], rows, query[1], 3)
+        words = _shared_columns(orep["word"], rows, query[0], 10)
+        out = []
+        for k, offer in enumerate(offers):
+            reasons: list[Reason] = []
+            if "theme_cosine" in features[k]:
+                shared = [THEME_CODES[t] for t in theme_order[k] if strong[k, t]]
+                if shared:
+                    reasons.append(Reason("shared_themes", {"themes": shared}, "Shared themes: "
+                                          + ", ".join(THEMES[t].label for t in shared)))
+            terms = self._term_labels(concepts[k], words[k])
+            if terms:
+                reasons.append(Reason("similar_terms", {"terms": terms},
+                                      "Similar terms: " + ", ".join(terms)))
+            if "modality_overlap" in features[k]:
+                reasons.extend(_structured_reasons(need, offer))
+                if features[k].get("genericity", 0.0) > 0:
+                    breadth = int(orep["breadth"][rows[k]])
+                    reasons.append(Reason("generic_offer", {"themes": breadth},
+                                          f"Broad offer covering {breadth} areas; "
+                                          "specific offers rank above it"))
+            out.append(reasons)
+        return out
+
+    def _term_labels(self, concepts: list[int], words: list[int], limit: int = 5) -> list[str]:
+        """Labels of the concepts, then surface forms of the words, that carried the text
+        similarity, without repeating a word already shown."""
+        ids = self.text_model_.concept_ids_
+        out = [self.lexicon_.concepts[ids[j]].label for j in concepts]
+        labels = self.text_model_.term_labels_
+        seen = " ".join(out)
+        for j in words:
+            if len(out) >= limit:
+                break
+            surface = labels[j]
+            if surface not in seen:
+                out.append(surface)
+                seen += " " + surface
+        return out
+
+    # -- persistence -----------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Save the fitted engine with joblib, recording the library version."""
+        check_is_fitted(self, "offer_ids_")
+        buffer = io.BytesIO()
+        joblib.dump(self, buffer)
+        joblib.dump({"library": "matching", "version": __version__,
+                     "model": buffer.getvalue()}, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Matcher:
+        """Load an engine saved by :meth:`save` with the same library version.
+
+        Raises
+        ------
+        ModelVersionError
+            If the file is not a saved matching model or was saved by another
+            version of the library.
+        """
+        header = joblib.load(path)
+        if not isinstance(header, dict) or header.get("library") != "matching":
+            raise ModelVersionError(f"{path} is not a saved matching model")
+        if header.get("version") != __version__:
+            raise ModelVersionError(
+                f"{path} was saved by matching {header.get('version')}, but this is matching "
+                f"{__version__}: fit the model again on the offers and save it")
+        model = joblib.load(io.BytesIO(header["model"]))
+        if not isinstance(model, cls):
+            raise ModelVersionError(f"{path} does not hold a {cls.__name__}")
+        return model
+
+
+def _row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of row ``i`` of a CSR matrix, without copying."""
+    start, end = matrix.indptr[i], matrix.indptr[i + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+def _keep_columns(matrix: sparse.csr_matrix, limit: float, prune: bool) -> np.ndarray | None:
+    """Boolean mask of the columns found in at most ``limit`` rows, or None (keep all)."""
+    if not prune:
+        return None
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    return df <= limit
+
+
+def _mask_columns(matrix: sparse.csr_matrix, keep: np.ndarray | None) -> sparse.csr_matrix:
+    """Drop the entries of the columns not in ``keep``."""
+    if keep is None:
+        return matrix
+    out = matrix.multiply(keep[np.newaxis, :].astype(matrix.dtype)).tocsr()
+    out.eliminate_zeros()
+    return out
+
+
+def _rows_dot(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """Dot products of CSR ``rows`` with a dense query, without slicing the matrix."""
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
+    offsets = np.cumsum(lengths) - lengths
+    flat = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
+    products = matrix.data[flat] * dense[matrix.indices[flat]]
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    return np.bincount(owner, weights=products, minlength=len(rows)).astype(np.float32)
+
+
+def _dense(row: tuple[np.ndarray, np.ndarray], size: int) -> np.ndarray:
+    """A sparse row as a dense float32 vector."""
+    dense = np.zeros(size, dtype=np.float32)
+    dense[row[0]] = row[1]
+    return dense
+
+
+def _dense_query(rep: dict, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Dense word and concept vectors of need ``i`` of a representation."""
+    return (_dense(_row(rep["word"], i), rep["word"].shape[1]),
+            _dense(_row(rep["concept"], i), rep["concept"].shape[1]))
+
+
+def _shared_columns(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarray,
+                    limit: int) -> list[list[int]]:
+    """For each of ``rows``, the columns it shares with a dense query, by decreasing
+    product, at most ``limit`` of them."""
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
+    offsets = np.cumsum(lengths) - lengths
+    flat = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
+    cols = matrix.indices[flat]
+    products = matrix.data[flat] * dense[cols]
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    keep = products > 0
+    cols, products, owner = cols[keep], products[keep], owner[keep]
+    order = np.lexsort((cols, -products, owner))
+    out: list[list[int]] = [[] for _ in range(len(rows))]
+    for o, c in zip(owner[order].tolist(), cols[order].tolist(), strict=True):
+        if len(out[o]) < limit:
+            out[o].append(c)
+    return out
+
+
+def _structured_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
+    """Kinds of help and beneficiaries in common, budget and timing notes."""
+    reasons = []
+    for key, table, code, label in (
+        ("modalities", MODALITIES, "shared_modalities", "Kinds of help in common"),
+        ("beneficiaries", BENEFICIARIES, "shared_beneficiaries", "Beneficiaries in common"),
+    ):
+        common = [c for c in need.get(key) or [] if c in (offer.get(key) or [])]
+        if common:
+            reasons.append(Reason(code, {key: common}, f"{label}: "
+                                  + ", ".join(table[c].label for c in common)))
+    return reasons + _budget_reasons(need, offer) + _window_reasons(need, offer)
+
+
+def _usd(value: float) -> str:
+    return f"USD {value:,.0f}"
+
+
+def _budget_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
+    nb, ob = need_budget(need), need_budget(offer)
+    if nb is None or ob is None or nb <= 0:
+        return []
+    params = {"offer": ob, "need": nb}
+    if ob < 0.25 * nb:
+        return [Reason("budget_low", params, f"Offer budget {_usd(ob)} is far below the "
+                       f"need's {_usd(nb)}")]
+    if ob >= nb:
+        return [Reason("budget_covers", params, f"Offer budget {_usd(ob)} covers the need's "
+                       f"{_usd(nb)}")]
+    return [Reason("budget_partial", {**params, "share": round(ob / nb, 2)},
+                   f"Offer budget {_usd(ob)} covers {ob / nb:.0%} of the need's {_usd(nb)}")]
+
+
+def _window_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
+    nw, ow = window(need), window(offer)
+    if nw is None or ow is None:
+        return []
+    start, end = max(nw[0], ow[0]), min(nw[1], ow[1])
+    if start > end:
+        return []
+    start_text = "the start" if start == "0000-01" else start
+    end_text = "open end" if end == "9999-12" else end
+    return [Reason("windows_overlap", {"start": start, "end": end},
+                   f"Windows overlap from {start_text} to {end_text}")]
