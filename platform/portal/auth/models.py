@@ -98,6 +98,13 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Bumped at logout, deactivation and password change: a session cookie
+    # carrying an older version is refused, so a captured cookie dies with it.
+    session_version: Mapped[int] = mapped_column(default=1)
+    # Base32 TOTP secret once the second factor is set up (coordinators, admins).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,10 +12,30 @@ from portal.extensions import db
 from portal.records import AssistanceRecord
 
 
+class Confidentiality(enum.StrEnum):
+    """Who may read a need: it shows where a State is weak."""
+
+    PUBLIC = "public"          # every logged-in user
+    DONORS = "donors"          # donors see it without the State's name, unless the State agrees
+    RESTRICTED = "restricted"  # only the State and the secretariat, until the State agrees to a match
+
+
+CONFIDENTIALITY_LABELS = {
+    Confidentiality.PUBLIC: "Public: every registered user may read it",
+    Confidentiality.DONORS: "Donors, without our name: donors may read it, but not which State asks",
+    Confidentiality.RESTRICTED: "Restricted: only the secretariat, until we agree to a proposed match",
+}
+
+
 class Need(AssistanceRecord, db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     # ISO 3166-1 alpha-3 code of the requesting State.
     country: Mapped[str] = mapped_column(sa.String(3), index=True)
+    confidentiality: Mapped[Confidentiality] = mapped_column(
+        sa.Enum(Confidentiality, native_enum=False, length=20,
+                values_callable=lambda levels: [level.value for level in levels]),
+        default=Confidentiality.RESTRICTED,
+    )
 
     organisation: Mapped[Organisation] = relationship()
 
