@@ -12,6 +12,8 @@ from portal.audit import presentation as audit_presentation
 from portal.auth.access import is_donor_focal_point, is_state_focal_point
 from portal.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from portal.matches.models import DECISION_LABELS, MATCH_STATUS_LABELS, MatchStatus
+from portal.needs import visibility
+from portal.needs.models import CONFIDENTIALITY_LABELS, Confidentiality
 from portal.notifications.services import inbox_count
 from portal.records import STATUS_LABELS, Status
 
@@ -38,8 +40,14 @@ def field_attrs(field, *, has_hint: bool) -> dict[str, str]:
     return attrs
 
 
+def need_state(need) -> str:
+    """The need's State as the current user may see it (name withheld for some)."""
+    return visibility.state_label(current_user, need, choices.country_name)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.globals["need_state"] = need_state
     app.jinja_env.filters.update(
         country=choices.country_name,
         language=choices.language_name,
@@ -57,6 +65,7 @@ def register(app: Flask) -> None:
         match_status_label=lambda status: MATCH_STATUS_LABELS.get(MatchStatus(status), status),
         decision_label=lambda decision: DECISION_LABELS.get(decision, "Waiting for an answer"),
         audit_action=audit_presentation.action_label,
+        confidentiality_label=lambda level: CONFIDENTIALITY_LABELS.get(Confidentiality(level), level),
         audit_changes=audit_presentation.changes,
     )
 
@@ -68,6 +77,7 @@ def register(app: Flask) -> None:
         return {
             "THEMES": THEMES,
             "nav_needs": logged_in and (user.is_coordinator or is_state_focal_point(user)),
+            "nav_browse": logged_in and not user.is_coordinator,
             "nav_offers": logged_in and (user.is_coordinator or is_donor_focal_point(user)),
             "nav_admin": logged_in and user.is_admin,
             "nav_review": logged_in and user.is_coordinator,

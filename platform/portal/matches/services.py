@@ -25,12 +25,13 @@ from portal.interchange import mapping as interchange
 from portal.matches import learning
 from portal.matches.models import (
     OPEN_MATCH_STATUSES,
+    Decision,
     Match,
     MatchStatus,
     RankedCandidate,
     Rejection,
 )
-from portal.needs.models import Need
+from portal.needs.models import Confidentiality, Need
 from portal.offers.models import Offer
 from portal.records import Status
 
@@ -244,7 +245,8 @@ def waiting_for(user: User) -> list[Match]:
         sa.select(Match).join(Match.need).join(Match.offer)
         .where(Match.status == MatchStatus.PROPOSED)
         .where(sa.or_(
-            sa.and_(Offer.organisation_id == user.organisation_id, Match.donor_decision.is_(None)),
+            sa.and_(Offer.organisation_id == user.organisation_id, Match.donor_decision.is_(None),
+                    sa.not_(_hidden_from_donor())),
             sa.and_(Need.organisation_id == user.organisation_id, Match.state_decision.is_(None)),
         ))
         .options(selectinload(Match.need), selectinload(Match.offer))
@@ -257,16 +259,27 @@ def visible_matches(user: User, status: str | None = None) -> sa.Select:
     stmt = sa.select(Match).join(Match.need).join(Match.offer).options(
         selectinload(Match.need), selectinload(Match.offer))
     if not user.is_coordinator:
-        stmt = stmt.where(sa.or_(Offer.organisation_id == user.organisation_id,
-                                 Need.organisation_id == user.organisation_id))
+        stmt = stmt.where(sa.or_(
+            sa.and_(Offer.organisation_id == user.organisation_id, sa.not_(_hidden_from_donor())),
+            Need.organisation_id == user.organisation_id))
     if status in {s.value for s in MatchStatus}:
         stmt = stmt.where(Match.status == status)
     return stmt.order_by(Match.proposed_at.desc(), Match.id.desc())
 
 
+def _hidden_from_donor():
+    """A restricted need's proposal stays hidden from the donor until the State agrees."""
+    return sa.and_(Need.confidentiality == Confidentiality.RESTRICTED,
+                   sa.or_(Match.state_decision.is_(None), Match.state_decision != Decision.ACCEPTED))
+
+
 def can_view_match(user: User, match: Match) -> bool:
-    return user.is_coordinator or user.organisation_id in (
-        match.need.organisation_id, match.offer.organisation_id)
+    if user.is_coordinator or user.organisation_id == match.need.organisation_id:
+        return True
+    if user.organisation_id != match.offer.organisation_id:
+        return False
+    return not (match.need.confidentiality == Confidentiality.RESTRICTED
+                and match.state_decision != Decision.ACCEPTED)
 
 
 def matches_of_need(need: Need) -> list[Match]:
@@ -304,7 +317,10 @@ def open_matches_of(record) -> list[Match]:
         .options(selectinload(Match.need), selectinload(Match.offer))))
 
 
-def matches_of_offer(offer: Offer) -> list[Match]:
-    return list(db.session.scalars(
-        sa.select(Match).where(Match.offer_id == offer.id)
-        .options(selectinload(Match.need)).order_by(Match.proposed_at.desc())))
+def matches_of_offer(offer: Offer, user: User) -> list[Match]:
+    """The offer's matches that this user may see."""
+    stmt = (sa.select(Match).join(Match.need).where(Match.offer_id == offer.id)
+            .options(selectinload(Match.need)).order_by(Match.proposed_at.desc()))
+    if not user.is_coordinator:
+        stmt = stmt.where(sa.not_(_hidden_from_donor()))
+    return list(db.session.scalars(stmt))

@@ -29,7 +29,7 @@ from portal.matches.models import (
     RankedCandidate,
     Rejection,
 )
-from portal.needs.models import Need
+from portal.needs.models import Confidentiality, Need
 from portal.notifications.services import Notice, notify
 from portal.offers.models import Offer
 from portal.records import Status
@@ -54,6 +54,16 @@ def contacts(match: Match) -> list[tuple[str, list[User]]]:
         (f"Donor ({match.offer.organisation.name})", focal_points(match.offer.organisation_id)),
         ("Secretariat", _proposer(match)),
     ]
+
+
+def donor_may_know(match: Match) -> bool:
+    """A restricted need's proposal is shown to the donor only once the State agreed."""
+    return (match.need.confidentiality != Confidentiality.RESTRICTED
+            or match.state_decision == Decision.ACCEPTED)
+
+
+def _donor_side(match: Match) -> list[User]:
+    return focal_points(match.offer.organisation_id) if donor_may_know(match) else []
 
 
 def _proposer(match: Match) -> list[User]:
@@ -111,15 +121,20 @@ def propose(need: Need, offer: Offer, coordinator: User, *, note: str | None = N
     set_status(need, Status.UNDER_REVIEW, coordinator)
     db.session.flush()
     _match_event("match.proposed", match, coordinator, None, note=match.note)
-    notify(focal_points(offer.organisation_id),
-           _notice("proposal_to_donor", "An offer of yours is proposed for a need",
-                   f"Your offer “{offer.title}” is proposed for a need. Please accept or decline.", match),
-           match=match)
+    _ask_the_donor(match)
     notify(focal_points(need.organisation_id),
            _notice("proposal_to_state", "An offer is proposed for your need",
                    f"An offer is proposed for your need “{need.title}”. Please confirm or decline.", match),
            match=match)
     return match
+
+
+def _ask_the_donor(match: Match) -> None:
+    notify(_donor_side(match),
+           _notice("proposal_to_donor", "An offer of yours is proposed for a need",
+                   f"Your offer “{match.offer.title}” is proposed for a need. Please accept or decline.",
+                   match),
+           match=match)
 
 
 def reject(need: Need, offer: Offer, coordinator: User, *, reason: str, note: str | None = None) -> Rejection:
@@ -175,7 +190,7 @@ def cancel(match: Match, actor: User, *, reason: str, notify_sides: bool = True)
         rankings.refresh_offer(offer)  # its engagement is free again
     _match_event("match.cancelled", match, actor, before, note=reason)
     if notify_sides:
-        people = focal_points(offer.organisation_id) + focal_points(need.organisation_id) + _proposer(match)
+        people = _donor_side(match) + focal_points(need.organisation_id) + _proposer(match)
         notify([p for p in people if p.id != actor.id],
                _notice("match_cancelled", "A proposed match was called off",
                        f"The match of “{offer.title}” for “{need.title}” was cancelled: {reason}", match),
@@ -253,22 +268,29 @@ def _agree(match: Match, user: User) -> None:
 
 
 def _tell_about_decision(match: Match, user: User, side: str, decision: Decision, reason: str | None):
-    other = match.need.organisation_id if side == "donor" else match.offer.organisation_id
+    other = focal_points(match.need.organisation_id) if side == "donor" else _donor_side(match)
     if match.status == MatchStatus.AGREED:
         people = focal_points(match.offer.organisation_id) + focal_points(match.need.organisation_id) + _proposer(match)
         notify(people, _notice("match_agreed", "A match is agreed",
                                f"Both sides agreed: “{match.offer.title}” for “{match.need.title}”.", match),
                match=match)
+    elif (decision == Decision.ACCEPTED and side == "state"
+          and match.need.confidentiality == Confidentiality.RESTRICTED):
+        _ask_the_donor(match)  # the donor learns of a restricted need only now
+        notify(_proposer(match), _notice(
+            "match_half_accepted", "One side has said yes",
+            f"The requesting State accepted the proposal of “{match.offer.title}” for "
+            f"“{match.need.title}”; the donor has yet to answer.", match), match=match)
     elif decision == Decision.ACCEPTED:
         waiting_side = "the requesting State" if side == "donor" else "the donor"
-        notify(focal_points(other) + _proposer(match),
+        notify(other + _proposer(match),
                _notice("match_half_accepted", "One side has said yes",
                        f"{'The donor' if side == 'donor' else 'The requesting State'} accepted the proposal "
                        f"of “{match.offer.title}” for “{match.need.title}”; {waiting_side} has yet to answer.",
                        match),
                match=match)
     elif decision == Decision.DECLINED:
-        notify(focal_points(other) + _proposer(match),
+        notify(other + _proposer(match),
                _notice("match_declined", "A proposed match was declined",
                        f"The proposal of “{match.offer.title}” for “{match.need.title}” was declined.", match),
                match=match, reason=reason, side=side)

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import choices
@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.forms import WithdrawForm
 from portal.lifecycle import ListFilters
 from portal.matches import services as matches
-from portal.needs import services
+from portal.needs import services, visibility
 from portal.needs.forms import NeedForm
 from portal.needs.models import Need
 from portal.records import STATUS_LABELS
@@ -46,10 +46,28 @@ def new():
     return render_template("needs/form.html", form=form, need=None)
 
 
+def get_readable_or_404(need_id: int) -> Need:
+    """The need if the user may read it; 404 otherwise (a restricted need's
+    existence is not revealed either)."""
+    need = db.session.get(Need, need_id)
+    if need is None or not visibility.can_read(current_user, need):
+        abort(404)
+    return need
+
+
+@bp.route("/browse")
+@login_required
+def browse():
+    """Other States' needs shared with this user (public, or with donors)."""
+    page = db.paginate(visibility.browsable_by(current_user), page=page_number(),
+                       per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template("needs/browse.html", page=page)
+
+
 @bp.route("/<int:need_id>")
 @login_required
 def view(need_id: int):
-    need = get_visible_or_404(Need, need_id)
+    need = get_readable_or_404(need_id)
     coordinator = current_user.is_coordinator
     return render_template("needs/view.html", need=need, can_edit=can_edit(current_user, need),
                            is_owner=owns(current_user, need),

@@ -52,7 +52,7 @@ def view(offer_id: int):
     return render_template("offers/view.html", offer=offer, can_edit=can_edit(current_user, offer),
                            is_owner=owns(current_user, offer),
                            trail=audit.trail("offer", offer.id) if current_user.is_coordinator else [],
-                           record_matches=matches.matches_of_offer(offer))
+                           record_matches=matches.matches_of_offer(offer, current_user))
 
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])

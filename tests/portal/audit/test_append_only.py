@@ -13,7 +13,7 @@ from portal.matches import workflow
 from portal.matches.models import Decision
 from portal.needs import services as needs
 from portal.offers import services as offers
-from tests.portal.matches.conftest import need_fields, offer_fields
+from tests.factories import need_fields, offer_fields
 
 
 def all_events(db) -> list[tuple]:

@@ -27,8 +27,8 @@ from portal.matches import workflow
 from portal.matches.models import Decision, Match, MatchStatus
 from portal.needs import services as needs
 from portal.offers import services as offers
+from tests.factories import need_fields, offer_fields
 from tests.fixtures.portal import PASSWORD
-from tests.portal.matches.conftest import need_fields, offer_fields
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

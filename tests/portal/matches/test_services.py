@@ -8,7 +8,7 @@ from portal.matches import services as matches
 from portal.matches.models import RankedCandidate
 from portal.needs import services as needs
 from portal.offers import services as offers
-from tests.portal.matches.conftest import NEED, offer_fields
+from tests.factories import NEED, offer_fields
 
 
 def ranked_titles(db, need) -> list[str]:

@@ -25,6 +25,7 @@ def need_form(**overrides) -> dict:
         "budget_usd": "50000",
         "start": "2026-01",
         "end": "2026-12",
+        "confidentiality": "restricted",
         "submit": "Submit",
     }
     data.update(overrides)

@@ -1,0 +1,76 @@
+"""Who may read a need, and whether they may see which State asks.
+
+A need shows where a State is weak. The State chooses its confidentiality:
+
+- ``public``: every logged-in user may read it;
+- ``donors``: donors' focal points may read it, without the State's name;
+- ``restricted``: only the State and the secretariat.
+
+Whatever the level, the donor of a proposed match sees the need and its State
+once the State has agreed to that match. Every donor-facing page, list,
+notification and e-mail asks this module first.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.auth.access import is_donor_focal_point, owns
+from portal.auth.models import User
+from portal.extensions import db
+from portal.needs.models import Confidentiality, Need
+from portal.records import Status
+
+#: What a need whose State is withheld shows instead of the State's name.
+WITHHELD = "a requesting State (name withheld at its request)"
+
+
+def disclosed_to(need: Need, organisation_id: int) -> bool:
+    """The State agreed to a match with this organisation's offer."""
+    from portal.matches.models import Decision, Match
+    from portal.offers.models import Offer
+
+    return db.session.scalar(
+        sa.select(Match.id).join(Match.offer)
+        .where(Match.need_id == need.id, Offer.organisation_id == organisation_id,
+               Match.state_decision == Decision.ACCEPTED)
+        .limit(1)
+    ) is not None
+
+
+def can_read(user: User, need: Need) -> bool:
+    if owns(user, need):
+        return True
+    if need.status == Status.DRAFT:
+        return False  # drafts are private to their State, secretariat included
+    if user.is_coordinator:
+        return True
+    if need.confidentiality == Confidentiality.PUBLIC:
+        return True
+    if need.confidentiality == Confidentiality.DONORS and is_donor_focal_point(user):
+        return True
+    return disclosed_to(need, user.organisation_id)
+
+
+def shows_state(user: User, need: Need) -> bool:
+    """May this user see which State the need comes from?"""
+    if owns(user, need) or user.is_coordinator or need.confidentiality == Confidentiality.PUBLIC:
+        return True
+    return disclosed_to(need, user.organisation_id)
+
+
+def state_label(user: User, need: Need, country_name) -> str:
+    return country_name(need.country) if shows_state(user, need) else WITHHELD
+
+
+def browsable_by(user: User) -> sa.Select:
+    """Open needs another organisation may browse: public ones, and for donors
+    the ones shared with donors. Restricted needs never appear."""
+    levels = [Confidentiality.PUBLIC]
+    if is_donor_focal_point(user):
+        levels.append(Confidentiality.DONORS)
+    return (sa.select(Need)
+            .where(Need.status.in_((Status.SUBMITTED, Status.UNDER_REVIEW)))
+            .where(Need.confidentiality.in_(levels))
+            .where(Need.organisation_id != user.organisation_id)
+            .order_by(Need.created_at.desc(), Need.id.desc()))

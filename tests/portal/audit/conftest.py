@@ -1,1 +1,0 @@
-from tests.portal.matches.conftest import donor  # noqa: F401  (shared fixture)

@@ -1,1 +1,0 @@
-from tests.portal.matches.conftest import donor, make_need, make_offer  # noqa: F401  (shared fixtures)
