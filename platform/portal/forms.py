@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.records import MAX_BUDGET_USD, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, MONTH_RE
 from portal import choices
+from portal.idempotency import SubmissionTokenField
 
 
 def select_choices(pairs) -> list[SelectChoice]:
@@ -95,6 +96,7 @@ class AssistanceForm(FlaskForm):
     end = MonthField("Until")
     save_draft = SubmitField("Save as draft")
     submit = SubmitField("Submit")
+    submission_token = SubmissionTokenField()
 
     def validate_end(self, field):
         start = self.start.data

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import abort, flash, redirect, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import idempotency
 from portal.auth.access import can_view
 from portal.errors import ValidationError
 from portal.extensions import db
@@ -80,3 +81,31 @@ def commit_step(step, done_message: str, form: FlaskForm | None = None) -> bool:
 def change_status(record, action, done_message: str) -> bool:
     """Run a service that moves a record on; commit and say so, or explain why not."""
     return commit_step(lambda: action(record, current_user), done_message)
+
+
+def create_once(form: FlaskForm, create, url_of, done_message: str):
+    """Run a service that creates a record, once per form however often it is sent.
+
+    Returns the redirect to the created record (or, for a repeat, to what the
+    first submission created), or None when the form must be shown again
+    with the service's error.
+    """
+    token = form.submission_token.data
+    repeat = idempotency.earlier_result(token)
+    if repeat:
+        flash("This form was already sent: here is what it created.", "info")
+        return redirect(repeat)
+    try:
+        record = create()
+        idempotency.claim(token, url_of(record))
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        show_error_on_form(form, error)
+        return None
+    except IntegrityError:  # the same form, sent twice at the same moment
+        db.session.rollback()
+        flash("This form was already sent.", "info")
+        return redirect(request.path)
+    flash(done_message, "success")
+    return redirect(url_of(record))

@@ -13,7 +13,13 @@ from portal.needs import services, visibility
 from portal.needs.forms import NeedForm
 from portal.needs.models import Need
 from portal.records import STATUS_LABELS
-from portal.views import change_status, get_visible_or_404, page_number, show_error_on_form
+from portal.views import (
+    change_status,
+    create_once,
+    get_visible_or_404,
+    page_number,
+    show_error_on_form,
+)
 
 bp = Blueprint("needs", __name__)
 
@@ -34,15 +40,13 @@ def index():
 def new():
     form = NeedForm()
     if form.validate_on_submit():
-        try:
-            need = services.create_need(form.record_fields(), current_user, submit=form.wants_submission)
-        except ValidationError as error:
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
-            flash("Your need has been submitted." if form.wants_submission
-                  else "Your need is saved as a draft.", "success")
-            return redirect(url_for("needs.view", need_id=need.id))
+        done = ("Your need has been submitted." if form.wants_submission
+                else "Your need is saved as a draft.")
+        created = create_once(
+            form, lambda: services.create_need(form.record_fields(), current_user, submit=form.wants_submission),
+            lambda need: url_for("needs.view", need_id=need.id), done)
+        if created:
+            return created
     return render_template("needs/form.html", form=form, need=None)
 
 

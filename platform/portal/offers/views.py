@@ -13,7 +13,13 @@ from portal.offers import services
 from portal.offers.forms import OfferForm
 from portal.offers.models import Offer
 from portal.records import STATUS_LABELS
-from portal.views import change_status, get_visible_or_404, page_number, show_error_on_form
+from portal.views import (
+    change_status,
+    create_once,
+    get_visible_or_404,
+    page_number,
+    show_error_on_form,
+)
 
 bp = Blueprint("offers", __name__)
 
@@ -33,15 +39,13 @@ def index():
 def new():
     form = OfferForm()
     if form.validate_on_submit():
-        try:
-            offer = services.create_offer(form.record_fields(), current_user, submit=form.wants_submission)
-        except ValidationError as error:
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
-            flash("Your offer is published to the secretariat." if form.wants_submission
-                  else "Your offer is saved as a draft.", "success")
-            return redirect(url_for("offers.view", offer_id=offer.id))
+        done = ("Your offer is published to the secretariat." if form.wants_submission
+                else "Your offer is saved as a draft.")
+        created = create_once(
+            form, lambda: services.create_offer(form.record_fields(), current_user, submit=form.wants_submission),
+            lambda offer: url_for("offers.view", offer_id=offer.id), done)
+        if created:
+            return created
     return render_template("offers/form.html", form=form, offer=None)
 
 

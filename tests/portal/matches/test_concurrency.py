@@ -181,3 +181,19 @@ def test_two_agreements_race_for_the_last_engagement(live):
     assert offer.remaining_capacity == 0
     loser = next(m for m in db.session.scalars(sa.select(Match)) if m.status != MatchStatus.AGREED)
     assert loser.status == MatchStatus.PROPOSED and loser.state_decision is None
+
+
+def test_a_double_click_creates_one_need(live):
+    from portal.needs.models import Need
+
+    app, base_url = live
+    state = make_user(Role.FOCAL_POINT, OrganisationKind.REQUESTING_STATE, "Kenya", "KEN")
+    browser = Browser(base_url)
+    browser.login(state.email)
+    form = dict(need_fields(), budget_usd="60000", confidentiality="public", submit="Submit",
+                submission_token="one-click-token-0001")
+    del form["delivery"]
+    results = at_once(*[(lambda: browser.post("/needs/new", form)) for _ in range(2)])
+    assert sorted(status for status, _ in results) == [302, 302], results
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Need)) == 1

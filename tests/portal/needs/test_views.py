@@ -210,3 +210,15 @@ def test_absurd_page_numbers_do_not_break_the_list(client, login, state_user):
     login(state_user)
     for page in ("99999999999999999999", "0", "-1", "abc"):
         assert client.get(f"/needs/?page={page}").status_code == 200
+
+
+def test_a_form_posted_twice_creates_one_need(client, login, state_user):
+    login(state_user)
+    form = client.get("/needs/new").get_data(as_text=True)
+    token = form.split('name="submission_token" type="hidden" value="')[1].split('"')[0]
+    first = client.post("/needs/new", data=need_form(submission_token=token))
+    again = client.post("/needs/new", data=need_form(submission_token=token))
+    assert count_rows(Need) == 1
+    assert again.headers["Location"] == first.headers["Location"]
+    fresh = client.get("/needs/new").get_data(as_text=True)
+    assert token not in fresh  # the next blank form has a token of its own
