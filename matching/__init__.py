@@ -7,6 +7,7 @@ the web platform.
 from matching._lexicon import Lexicon
 from matching._version import __version__
 from matching.constraints import FeasibilityIndex, Violation, is_feasible, violations
+from matching.features import FEATURE_NAMES
 from matching.io import InputError, read_gold, read_needs, read_offers, write_json
 from matching.matcher import (
     DEFAULT_WEIGHTS,
@@ -36,6 +37,7 @@ __all__ = [
     "COUNTRY_REGION",
     "DEFAULT_WEIGHTS",
     "DELIVERY_MODES",
+    "FEATURE_NAMES",
     "MODALITIES",
     "REGIONS",
     "TEXT_LANGUAGES",

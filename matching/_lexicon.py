@@ -15,6 +15,7 @@ substrings, since Chinese has no spaces.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -83,9 +84,16 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Lexicon:
-        """Load ``path``, or the packaged lexicon when ``path`` is None."""
+        """Load ``path``, or the packaged lexicon when ``path`` is None.
+
+        The packaged lexicon is read and parsed once per process and the same
+        object is returned afterwards: a loaded lexicon is never modified
+        (only :meth:`from_dict` fills its indexes), so it is safe to share.
+        """
         if path is not None:
             return cls.from_dict(json.loads(Path(path).read_text("utf-8")))
+        if cls is Lexicon:
+            return _packaged_lexicon()
         packaged = resources.files("matching").joinpath("data", DEFAULT_LEXICON)
         return cls.from_dict(json.loads(packaged.read_text("utf-8")))
 
@@ -117,7 +125,7 @@ class Lexicon:
         for index, key in ((self._len_raw, toks[0]), (self._len_stem, (stem_lang, stems[0]))):
             index[key] = tuple(sorted(set(index.get(key, ())) | {len(toks)}, reverse=True))
 
-    def find(self, tokens: list[str], token_stems: list[str], text: str = "",
+    def find(self, tokens: list[str], token_stems: list[str],
              language: str = "en") -> dict[str, int]:
         """Count concept occurrences in a tokenised text.
 
@@ -132,8 +140,6 @@ class Lexicon:
         tokens, token_stems : list of str
             Normalised tokens of the text and their stems, stop words included
             (terms such as "chain of custody" contain them).
-        text : str
-            Unused; kept for backward compatibility.
         language : str
             Language of the text (ISO 639-1).
 
@@ -216,3 +222,10 @@ class Lexicon:
     def labels(self, ids: Iterable[str]) -> list[str]:
         """English labels of concept ids (unknown ids are skipped)."""
         return [self.concepts[c].label for c in ids if c in self.concepts]
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_lexicon() -> Lexicon:
+    """The packaged lexicon, read and parsed once per process."""
+    packaged = resources.files("matching").joinpath("data", DEFAULT_LEXICON)
+    return Lexicon.from_dict(json.loads(packaged.read_text("utf-8")))

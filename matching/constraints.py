@@ -84,8 +84,9 @@ def window(record: Mapping[str, Any]) -> tuple[str, str] | None:
     None when the record gives no window (no start and no end) or an inverted
     one; a missing bound is open-ended (``0000-01`` / ``9999-12``).
     """
-    start = record.get("start") if _month(record.get("start")) is not None else None
-    end = record.get("end") if _month(record.get("end")) is not None else None
+    start, end = record.get("start"), record.get("end")
+    start = start if isinstance(start, str) and MONTH_RE.match(start) else None
+    end = end if isinstance(end, str) and MONTH_RE.match(end) else None
     if start is None and end is None:
         return None
     if start and end and start > end:
@@ -170,7 +171,8 @@ def _window_bounds(record: Mapping[str, Any]) -> tuple[bool, int, int]:
 class FeasibilityIndex:
     """Per-offer arrays for vectorised hard-constraint checks.
 
-    Languages and countries are columns of sparse boolean matrices, regions
+    Languages are columns of a dense boolean matrix, countries of sparse
+    ones (binary-searched), regions
     and delivery modes bitsets, windows month numbers; :meth:`mask` answers
     "which of these offers can serve this need" without a Python loop over
     offers. Rows follow the order of the offers given to :meth:`fit` and
@@ -185,7 +187,7 @@ class FeasibilityIndex:
     def fit(self, offers: Sequence[Mapping[str, Any]]) -> FeasibilityIndex:
         """Precompute the arrays of ``offers``."""
         self.n_ = 0
-        self._lang = sparse.csc_matrix((0, 0), dtype=bool)
+        self._lang = np.zeros((0, 0), dtype=bool)
         self._eligible = sparse.csc_matrix((0, len(self.countries_)), dtype=bool)
         self._excluded = sparse.csc_matrix((0, len(self.countries_)), dtype=bool)
         self._has_eligible = np.zeros(0, dtype=bool)
@@ -202,23 +204,20 @@ class FeasibilityIndex:
             for lang in _codes(offer.get("working_languages")):
                 self.languages_.setdefault(lang, len(self.languages_))
         n_new = len(offers)
-        lang = _bool_rows([[self.languages_[x] for x in _codes(o.get("working_languages"))]
-                           for o in offers], len(self.languages_))
+        # Languages are few (tens at most): a dense boolean matrix is small and fast.
+        lang = np.zeros((n_new, len(self.languages_)), dtype=bool)
+        for i, offer in enumerate(offers):
+            lang[i, [self.languages_[x] for x in _codes(offer.get("working_languages"))]] = True
         elig = _bool_rows([[self.countries_[c] for c in _codes(o.get("eligible_countries"))
                             if c in self.countries_] for o in offers], len(self.countries_))
         excl = _bool_rows([[self.countries_[c] for c in _codes(o.get("excluded_countries"))
                             if c in self.countries_] for o in offers], len(self.countries_))
-        old_lang = self._lang
-        if old_lang.shape[1] < len(self.languages_):
-            old_lang = sparse.csc_matrix(
-                (old_lang.data, old_lang.indices,
-                 np.concatenate([old_lang.indptr, np.repeat(old_lang.indptr[-1:],
-                                 len(self.languages_) - old_lang.shape[1])])),
-                shape=(old_lang.shape[0], len(self.languages_)))
-        self._lang = sparse.vstack([old_lang, lang], format="csc")
+        old_lang = np.zeros((self._lang.shape[0], len(self.languages_)), dtype=bool)
+        old_lang[:, :self._lang.shape[1]] = self._lang
+        self._lang = np.vstack([old_lang, lang])
         self._eligible = sparse.vstack([self._eligible, elig], format="csc")
         self._excluded = sparse.vstack([self._excluded, excl], format="csc")
-        for matrix in (self._lang, self._eligible, self._excluded):
+        for matrix in (self._eligible, self._excluded):
             matrix.sort_indices()
         self._has_eligible = np.concatenate(
             [self._has_eligible, np.array([bool(_codes(o.get("eligible_countries")))
@@ -237,10 +236,10 @@ class FeasibilityIndex:
     def keep(self, rows: np.ndarray) -> FeasibilityIndex:
         """Keep only ``rows`` (a boolean mask or index array), in that order."""
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows
-        self._lang = self._lang.tocsr()[rows].tocsc()
+        self._lang = self._lang[rows]
         self._eligible = self._eligible.tocsr()[rows].tocsc()
         self._excluded = self._excluded.tocsr()[rows].tocsc()
-        for matrix in (self._lang, self._eligible, self._excluded):
+        for matrix in (self._eligible, self._excluded):
             matrix.sort_indices()
         for name in ("_has_eligible", "_regions", "_delivery", "_has_window", "_start", "_end"):
             setattr(self, name, getattr(self, name)[rows])
@@ -262,7 +261,7 @@ class FeasibilityIndex:
                  if x in self.languages_]
         if not langs:
             return np.zeros(len(idx), dtype=bool)
-        ok = _column_any(self._lang, langs, idx)
+        ok = self._lang[np.ix_(idx, langs)].any(axis=1)
         country = need.get("country")
         col = self.countries_.get(country) if isinstance(country, str) else None
         in_eligible = (_column_any(self._eligible, [col], idx) if col is not None

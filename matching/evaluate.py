@@ -105,16 +105,19 @@ def baseline_rankings(needs: Sequence[Mapping[str, Any]], offers: Sequence[Mappi
 
     vectorizer = TfidfVectorizer()
     offer_matrix = vectorizer.fit_transform([text(o) for o in offers])
-    sims = (vectorizer.transform([text(n) for n in needs]) @ offer_matrix.T).toarray()
+    # One sparse row of similarities at a time: never a dense needs x offers matrix.
+    sims = (vectorizer.transform([text(n) for n in needs]) @ offer_matrix.T).tocsr()
     index = FeasibilityIndex().fit(offers) if filtered else None
     ids = [o["id"] for o in offers]
     out: dict[str, list[str]] = {}
     for i, need in enumerate(needs):
-        scores = sims[i].copy()
-        if index is not None:
-            scores[~index.mask(need)] = -np.inf
-        order = sorted(range(len(ids)), key=lambda j: (-scores[j], ids[j]))
-        out[need["id"]] = [ids[j] for j in order[:top_k] if np.isfinite(scores[j])]
+        start, end = sims.indptr[i], sims.indptr[i + 1]
+        scores = dict(zip(sims.indices[start:end].tolist(), sims.data[start:end].tolist(),
+                          strict=True))
+        allowed = index.mask(need) if index is not None else np.ones(len(ids), dtype=bool)
+        rows = [j for j in range(len(ids)) if allowed[j]]
+        rows.sort(key=lambda j: (-scores.get(j, 0.0), ids[j]))
+        out[need["id"]] = [ids[j] for j in rows[:top_k]]
     return out
 
 

@@ -75,7 +75,7 @@ def analyse(text: str, language: str, lexicon: Lexicon, *, bigrams: bool = True,
     if repair:
         tokens = [repair.get(t, t) for t in tokens]
     token_stems = [stem(t, language) for t in tokens]
-    concepts = lexicon.find(tokens, token_stems, norm, language)
+    concepts = lexicon.find(tokens, token_stems, language)
     terms: list[str] = []
     surfaces: dict[str, str] = {}
     previous: str | None = None
@@ -138,7 +138,16 @@ class TextModel:
     # -- fitting -----------------------------------------------------------
     def fit(self, records: Sequence[Mapping[str, Any]]) -> TextModel:
         """Learn vocabulary, IDF and the typo-repair dictionary from ``records``."""
+        self._fit(self._analyse(records, repair=False), len(records))
+        return self
+
+    def fit_transform(self, records: Sequence[Mapping[str, Any]]) -> dict:
+        """Fit on ``records`` and represent them, analysing each text once."""
         analyses = self._analyse(records, repair=False)
+        self._fit(analyses, len(records))
+        return self._represent(records, analyses)
+
+    def _fit(self, analyses: list[Analysis], n_records: int) -> None:
         self.word_ = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=self.min_df,
                                      max_df=self.max_df, dtype=np.float32)
         self.word_.fit([a.terms for a in analyses])
@@ -156,11 +165,10 @@ class TextModel:
         self.concept_index_ = {c: i for i, c in enumerate(self.concept_ids_)}
         counts = self._concept_counts(analyses)
         df = np.bincount(counts.indices, minlength=len(self.concept_ids_))
-        n = max(len(records), 1)
+        n = max(n_records, 1)
         weights = np.array([self.lexicon.concepts[c].weight for c in self.concept_ids_])
         self.concept_idf_ = ((np.log((1 + n) / (1 + df)) + 1.0) * weights).astype(np.float32)
         self._fit_repair(analyses)
-        return self
 
     def _fit_repair(self, analyses: list[Analysis]) -> None:
         known = {s for a in analyses for s in a.surfaces.values()}
@@ -224,7 +232,10 @@ class TextModel:
             (L2-normalised dense float32, n x 15), ``breadth`` (number of
             strong themes, int array).
         """
-        analyses = self._analyse(records, repair=repair)
+        return self._represent(records, self._analyse(records, repair=repair))
+
+    def _represent(self, records: Sequence[Mapping[str, Any]],
+                   analyses: list[Analysis]) -> dict:
         if not analyses:
             return {"modalities": np.zeros(0, dtype=np.int64),
                     "beneficiaries": np.zeros(0, dtype=np.int64),

@@ -52,6 +52,12 @@ from matching.records import BENEFICIARIES, MODALITIES, THEMES, validate_records
 __all__ = ["Candidate", "Explanation", "Matcher", "ModelVersionError", "Reason",
            "DEFAULT_WEIGHTS"]
 
+#: Collections at least this large drop very common terms from the candidate
+#: search (see ``candidate_max_df``); smaller ones are searched exhaustively.
+PRUNE_MIN_OFFERS = 20_000
+#: With pruning, this many times ``n_candidates`` offers are rescored exactly.
+POOL_FACTOR = 2
+
 #: Default linear weights of the features. Text similarity leads; themes,
 #: kinds of help and beneficiaries refine; budget far below the need and
 #: generic catalogue offers are pushed down, never excluded.
@@ -149,14 +155,15 @@ class Matcher(BaseEstimator):
         or two generic ones ("study", "coordination") does not look as
         conceptually close as a text full of specific ones. Domain texts have
         norms well above the floor (about 9 to 17 on the dev set).
-    n_candidates : int, default=200
+    n_candidates : int, default=100
         How many feasible offers, best by text, get the full feature vector.
     candidate_max_df : float, default=0.05
-        In large collections (at least ten times ``n_candidates`` offers),
+        In large collections (at least ``PRUNE_MIN_OFFERS`` = 20,000 offers),
         terms and concepts found in more than this share of the offers are
         left out when looking for candidates: they cost most of the sparse
         product and decide little. The cosines of the retained candidates are
-        then computed exactly, with every term.
+        then computed exactly, with every term, for ``POOL_FACTOR`` (2) times
+        ``n_candidates`` offers.
     batch_size : int, default=128
         Needs scored per sparse product; bounds memory.
     n_jobs : int or None, default=None
@@ -185,7 +192,7 @@ class Matcher(BaseEstimator):
                  title_weight: int = 2, bigrams: bool = False, min_df: int = 1,
                  max_df: float = 1.0, inferred_weight: float = 0.6,
                  contradicted_weight: float = 0.3, typo_repair: bool = True,
-                 concept_norm_floor: float = 10.0, n_candidates: int = 200,
+                 concept_norm_floor: float = 10.0, n_candidates: int = 100,
                  candidate_max_df: float = 0.05,
                  batch_size: int = 128, n_jobs: int | None = None,
                  reranker: Any = None) -> None:
@@ -268,7 +275,8 @@ class Matcher(BaseEstimator):
             min_df=self.min_df, max_df=self.max_df, inferred_weight=self.inferred_weight,
             contradicted_weight=self.contradicted_weight, typo_repair=self.typo_repair,
             concept_norm_floor=self.concept_norm_floor,
-        ).fit(offers)
+        )
+        rep = self.text_model_.fit_transform(offers)
         self.feature_names_ = list(FEATURE_NAMES)
         self.offers_: list[dict] = []
         self.offer_ids_: list[str] = []
@@ -277,11 +285,12 @@ class Matcher(BaseEstimator):
         self._word, self._concept = empty["word"], empty["concept"]
         self._themes, self._breadth = empty["themes"], empty["breadth"]
         self._struct = structured_arrays([])
-        self._append(offers)
+        self._append(offers, rep)
         return self
 
-    def _append(self, offers: list[Mapping[str, Any]]) -> None:
-        rep = self.text_model_.transform(offers)
+    def _append(self, offers: list[Mapping[str, Any]], rep: dict | None = None) -> None:
+        if rep is None:
+            rep = self.text_model_.transform(offers)
         self._word = sparse.vstack([self._word, rep["word"]], format="csr")
         self._concept = sparse.vstack([self._concept, rep["concept"]], format="csr")
         self._themes = np.vstack([self._themes, rep["themes"]])
@@ -303,7 +312,7 @@ class Matcher(BaseEstimator):
         self._id_rank = np.argsort(np.argsort(np.array(self.offer_ids_, dtype=object),
                                               kind="stable"), kind="stable")
         n = len(self.offer_ids_)
-        prune = n >= 10 * self.n_candidates
+        prune = n >= PRUNE_MIN_OFFERS
         limit = self.candidate_max_df * n
         self._keep_word = _keep_columns(self._word, limit, prune)
         self._keep_concept = _keep_columns(self._concept, limit, prune)
@@ -416,7 +425,7 @@ class Matcher(BaseEstimator):
         the search only when too few of them pass: the result is the same as
         filtering every candidate, at a fraction of the cost.
         """
-        size = min(len(cand), 4 * limit)
+        size = min(len(cand), 2 * limit)
         while True:
             sel = np.argpartition(-text, size - 1)[:size] if size < len(cand) \
                 else np.arange(len(cand))
@@ -431,21 +440,21 @@ class Matcher(BaseEstimator):
         if len(cand) == 0:
             return []
         limit = max(self.n_candidates, top_k)
+        # Pruned text scores are approximate: rescore a wider pool exactly.
+        pool = limit * (POOL_FACTOR if self._keep_word is not None else 1)
         if text_only:
-            if limit < len(cand):
-                best = np.argpartition(-text, limit - 1)[:limit]
-                cand, text = cand[best], text[best]
+            cand, text = _top(cand, text, pool)
         else:
-            cand, text = self._best_feasible(need, cand, text, limit)
+            cand, text = self._best_feasible(need, cand, text, pool)
             if len(cand) == 0:
                 return []
-            if limit < len(cand):
-                best = np.argpartition(-text, limit - 1)[:limit]
-                cand = cand[best]
-        rows = cand
         query = _dense_query(rep, i)
-        sims = np.column_stack([_rows_dot(self._word, rows, query[0]),
-                                _rows_dot(self._concept, rows, query[1])])
+        sims = np.column_stack([_rows_dot(self._word, cand, query[0]),
+                                _rows_dot(self._concept, cand, query[1])])
+        text = sims @ np.array([self.weights_["word_cosine"], self.weights_["concept_cosine"]],
+                               dtype=np.float32)
+        best = _top(np.arange(len(cand)), text, limit)[0]
+        rows, sims = cand[best], sims[best]
         if text_only:
             feats = sims
             scores = sims.astype(np.float64) @ np.array(
@@ -638,6 +647,14 @@ def _row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
     return matrix.indices[start:end], matrix.data[start:end]
 
 
+def _top(items: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` items with the highest scores (in no particular order)."""
+    if k >= len(items):
+        return items, scores
+    best = np.argpartition(-scores, k - 1)[:k]
+    return items[best], scores[best]
+
+
 def _keep_columns(matrix: sparse.csr_matrix, limit: float, prune: bool) -> np.ndarray | None:
     """Boolean mask of the columns found in at most ``limit`` rows, or None (keep all)."""
     if not prune:
@@ -701,8 +718,11 @@ def _shared_columns(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarr
 
 
 def _structured_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
-    """Kinds of help and beneficiaries in common, budget and timing notes."""
-    reasons = []
+    """Working languages, kinds of help and beneficiaries in common, budget and timing."""
+    languages = [c for c in need.get("working_languages") or []
+                 if c in (offer.get("working_languages") or [])]
+    reasons = [Reason("shared_languages", {"languages": languages},
+                      "Working languages in common: " + ", ".join(languages))] if languages else []
     for key, table, code, label in (
         ("modalities", MODALITIES, "shared_modalities", "Kinds of help in common"),
         ("beneficiaries", BENEFICIARIES, "shared_beneficiaries", "Beneficiaries in common"),

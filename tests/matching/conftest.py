@@ -103,4 +103,8 @@ def corpus(make_offer):
         make_offer(id="O-AWARE", title="Awareness campaign design",
                    description="Designing a national awareness campaign about online "
                                "safety for schools and families.", themes=["prevention"]),
+        make_offer(id="O-247", title="Setting up the 24/7 network point of contact",
+                   description="Procedures, staffing and on-call rosters for the national "
+                               "24/7 network contact point under Article 41.",
+                   themes=["network_24_7"]),
     ]

@@ -150,10 +150,13 @@ def collections(draw):
 def test_rank_never_returns_a_violating_offer(data):
     needs, offers = data
     by_id = {o["id"]: o for o in offers}
-    ranking = Matcher(lexicon=TINY_LEXICON).fit(offers).rank(needs, top_k=10)
+    matcher = Matcher(lexicon=TINY_LEXICON).fit(offers)
+    ranking = matcher.rank(needs, top_k=10)
     for need in needs:
         for cand in ranking[need["id"]]:
             assert is_feasible(need, by_id[cand.offer_id])
+        for offer in offers:
+            assert matcher.explain(need, offer["id"]).eligible is is_feasible(need, offer)
 
 
 # -- explanations ---------------------------------------------------------------
@@ -370,3 +373,24 @@ def test_modalities_inferred_from_text_when_not_declared(make_need, make_offer):
     features = {c.offer_id: c.features["modality_overlap"] for c in ranked}
     assert features == {"T": 1.0, "E": 0.0}
     assert ranked[0].offer_id == "T"
+
+
+@pytest.mark.parametrize("language, title, description, expected", [
+    ("ar", "طلب مساعدة", "نحتاج إلى تدريب على طلبات المساعدة القانونية المتبادلة.", "O-MLA"),
+    ("zh", "勒索软件", "我国警方需要关于勒索软件攻击调查的培训。", "O-RANSOM"),
+    ("ru", "Помощь", "Нужна помощь в расследовании программ-вымогателей.", "O-RANSOM"),
+    ("es", "Apoyo", "Necesitamos laboratorio de informática forense.", "O-LAB"),
+    ("fr", "Appui", "Renforcer l'entraide judiciaire en matière pénale.", "O-MLA"),
+    ("pt", "Apoio", "Investigação de material de abuso sexual infantil.", "O-CSAM"),
+])
+def test_packaged_lexicon_bridges_languages(corpus, make_need, language, title,
+                                            description, expected):
+    need = make_need(language=language, title=title, description=description)
+    assert top(Matcher().fit(corpus), need)[0] == expected
+
+
+@pytest.mark.parametrize("text", ["24/7 PoC", "Our 24/7 point of contact needs training",
+                                  "Punto de contacto 24/7"])
+def test_packaged_lexicon_24_7(corpus, make_need, text):
+    need = make_need(language="es" if "Punto" in text else "en", title=text, description=text)
+    assert top(Matcher().fit(corpus), need)[0] == "O-247"
