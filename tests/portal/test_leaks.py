@@ -10,7 +10,7 @@ from collections import deque
 import pytest
 import sqlalchemy as sa
 
-from portal.auth.models import Organisation, OrganisationKind, Role
+from portal.auth.models import OrganisationKind, Role
 from portal.extensions import mail
 from portal.matches import workflow
 from portal.matches.models import Decision, Match
