@@ -604,6 +604,8 @@ class Matcher(BaseEstimator):
             if len(out) >= limit:
                 break
             surface = labels[j]
+            if not _telling(surface):
+                continue
             if surface not in seen:
                 out.append(surface)
                 seen += " " + surface
@@ -764,3 +766,15 @@ def _window_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[R
     end_text = "open end" if end == "9999-12" else end
     return [Reason("windows_overlap", {"start": start, "end": end},
                    f"Windows overlap from {start_text} to {end_text}")]
+
+
+# Words that weigh in the similarity but tell a reader nothing about why two
+# texts match: years, amounts, currencies.
+_UNTELLING = frozenset({"usd", "eur", "us$", "dollars", "dollar", "euros", "euro"})
+
+
+def _telling(surface: str) -> bool:
+    """Whether a shared word is worth showing to a person as a reason."""
+    word = surface.strip().lower()
+    return (len(word) > 2 and not any(ch.isdigit() for ch in word)
+            and word not in _UNTELLING)

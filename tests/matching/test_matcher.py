@@ -394,3 +394,22 @@ def test_packaged_lexicon_bridges_languages(corpus, make_need, language, title,
 def test_packaged_lexicon_24_7(corpus, make_need, text):
     need = make_need(language="es" if "Punto" in text else "en", title=text, description=text)
     assert top(Matcher().fit(corpus), need)[0] == "O-247"
+
+
+def test_reasons_do_not_show_years_or_currencies_as_similar_terms():
+    from matching import Matcher
+
+    def record(rid, title, **extra):
+        base = {"id": rid, "title": title, "language": "en", "working_languages": ["en"],
+                "description": f"{title}. From 2025 to 2026, USD 40,000, ransomware response training."}
+        base.update(extra)
+        return base
+
+    offers = [record("O1", "Ransomware investigation course", provider="P"),
+              record("O2", "Forensic laboratory equipment", provider="P")]
+    need = record("N1", "Ransomware attacks on hospitals", country="KEN")
+    ranked = Matcher().fit(offers).rank([need], top_k=2)["N1"]
+    for candidate in ranked:
+        for reason in candidate.reasons:
+            if reason.code == "similar_terms":
+                assert not {"2025", "2026", "usd", "000"} & set(reason.params["terms"])
