@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install bench lint
+.PHONY: run test install bench lint security
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# SQL injection scan with sqlmap (Debian package `sqlmap`) against a throw-away
+# SQLite copy served on 127.0.0.1; on demand, not part of `make test`.
+security: install
+	$(BIN)/python tests/security/run_sqlmap.py

@@ -19,6 +19,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -31,6 +32,12 @@ from portal.idempotency import SubmissionTokenField
 def select_choices(pairs) -> list[SelectChoice]:
     """WTForms options from ``(code, label)`` pairs."""
     return [SelectChoice(code, label) for code, label in pairs]
+
+
+def finite_number(form, field):
+    """Decimal accepts "NaN" and "sNaN", which no range check can compare."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Enter the budget as a number.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -87,6 +94,7 @@ class AssistanceForm(FlaskForm):
         places=0,
         validators=[
             Optional(),
+            finite_number,
             NumberRange(min=0, message="The budget cannot be negative."),
             NumberRange(max=MAX_BUDGET_USD, message=f"The budget cannot exceed USD {MAX_BUDGET_USD:,}."),
         ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import smtplib
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.admin.forms import InvitationForm, OrganisationForm
@@ -17,6 +17,7 @@ from portal.auth.access import admin_required
 from portal.auth.models import Organisation, OrganisationKind, User
 from portal.errors import ValidationError
 from portal.extensions import db
+from portal.views import page_number
 
 bp = Blueprint("admin", __name__)
 
@@ -34,7 +35,7 @@ def add_form_error(form, error: ValidationError) -> None:
 @admin_required
 def organisations():
     page, counts = services.organisations_page(
-        request.args.get("page", 1, type=int), current_app.config["ITEMS_PER_PAGE"]
+        page_number(), current_app.config["ITEMS_PER_PAGE"]
     )
     return render_template("admin/organisations.html", page=page, user_counts=counts)
 

@@ -1,3 +1,5 @@
+import re
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -48,8 +50,11 @@ def _render_review(need: Need, propose_form: ProposeForm, reject_form: RejectFor
 
 
 def _offer_from(form) -> Offer | None:
-    offer_id = form.offer_id.data
-    return db.session.get(Offer, int(offer_id)) if str(offer_id or "").isdigit() else None
+    offer_id = str(form.offer_id.data or "")
+    # str.isdigit() accepts "²"; PostgreSQL INTEGER stops at 2**31 - 1.
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", offer_id):
+        return None
+    return db.session.get(Offer, int(offer_id))
 
 
 @bp.route("/needs/<int:need_id>/propose", methods=["POST"])
