@@ -31,6 +31,7 @@ from matching.records import (
     validate_offer,
     validate_records,
 )
+from matching.rerank import DecisionReranker, TooFewDecisions
 
 __all__ = [
     "BENEFICIARIES",
@@ -42,8 +43,10 @@ __all__ = [
     "REGIONS",
     "TEXT_LANGUAGES",
     "THEMES",
+    "TooFewDecisions",
     "Candidate",
     "Code",
+    "DecisionReranker",
     "Explanation",
     "FeasibilityIndex",
     "InputError",

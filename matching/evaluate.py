@@ -142,3 +142,162 @@ def format_report(name: str, report: Mapping[str, Any]) -> str:
 def rankings_from(ranker: Callable[[], Mapping[str, Sequence[Any]]]) -> dict[str, list[str]]:
     """Offer ids of a :meth:`Matcher.rank` result."""
     return {nid: [c.offer_id for c in cands] for nid, cands in ranker().items()}
+
+
+# -- learning from simulated decisions ------------------------------------------
+
+def split_needs(needs: Sequence[Mapping[str, Any]], gold: Mapping[str, Mapping[str, int]],
+                *, train_share: float = 0.5, seed: int = 0
+                ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """Split needs into a training and a held-out part, seeded.
+
+    Stratified by (has a judged offer, language of the need): within each
+    stratum the needs are shuffled and ``train_share`` of them (rounded, with
+    the rounding carried over from stratum to stratum so the total share is
+    right) go to training. Order within each part follows ``needs``.
+    """
+    if not 0 < train_share < 1:
+        raise ValueError(f"train_share must be in (0, 1), got {train_share!r}")
+    rng = np.random.default_rng(seed)
+    strata: dict[tuple[bool, str], list[int]] = {}
+    for i, need in enumerate(needs):
+        judged = any(g > 0 for g in (gold.get(need["id"]) or {}).values())
+        strata.setdefault((judged, str(need.get("language") or "")), []).append(i)
+    train: set[int] = set()
+    carry = 0.0
+    for key in sorted(strata):
+        members = list(strata[key])
+        rng.shuffle(members)
+        want = len(members) * train_share + carry
+        take = int(np.floor(want + 0.5))
+        carry = want - take
+        train.update(members[:take])
+    return ([n for i, n in enumerate(needs) if i in train],
+            [n for i, n in enumerate(needs) if i not in train])
+
+
+def simulate_decisions(ranked: Mapping[str, Sequence[Any]],
+                       gold: Mapping[str, Mapping[str, int]], *, positive_grade: int = 2,
+                       depth: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinator decisions simulated from graded judgements.
+
+    For each need of ``ranked`` (need id -> :class:`~matching.Candidate` list,
+    best first), the first ``depth`` candidates are looked at: those graded
+    at least ``positive_grade`` are proposed (label 1), the others rejected
+    (label 0). Each decision keeps the engine's stored feature dictionary, as
+    the platform does.
+
+    Returns
+    -------
+    X : ndarray of shape (n_decisions, n_features)
+        Feature rows in :data:`~matching.FEATURE_NAMES` order.
+    y : ndarray of shape (n_decisions,)
+    groups : ndarray of shape (n_decisions,)
+        The need id of each decision.
+    """
+    from matching.rerank import feature_matrix
+
+    features: list[Mapping[str, float]] = []
+    labels: list[int] = []
+    groups: list[str] = []
+    for nid, cands in ranked.items():
+        judged = gold.get(nid) or {}
+        for cand in list(cands)[:depth]:
+            features.append(cand.features)
+            labels.append(int(judged.get(cand.offer_id, 0) >= positive_grade))
+            groups.append(nid)
+    return (feature_matrix(features), np.array(labels, dtype=int),
+            np.array(groups, dtype=object))
+
+
+def simulate_learning(needs: Sequence[Mapping[str, Any]], offers: Sequence[Mapping[str, Any]],
+                      gold: Mapping[str, Mapping[str, int]], *, train_share: float = 0.5,
+                      seeds: Sequence[int] = (0,), top_k: int = 10, depth: int = 20,
+                      positive_grade: int = 2, reranker: Any = None,
+                      matcher: Any = None) -> dict[str, Any]:
+    """Train the decision re-ranker on simulated decisions, score held-out needs.
+
+    For each seed: split the needs (:func:`split_needs`), rank the training
+    needs with the hand-weighted engine, simulate the coordinator's decisions
+    on their first ``depth`` candidates (:func:`simulate_decisions`), fit a
+    clone of ``reranker`` (default :class:`~matching.rerank.DecisionReranker`)
+    on them, and evaluate the held-out needs before (hand weights) and after
+    (re-ranker). Nothing of the held-out needs is used for training.
+
+    Returns
+    -------
+    result : dict
+        ``repeats``: one dict per seed with ``seed``, ``train_needs``,
+        ``held_out_needs``, ``decisions``, ``positives``, ``before`` and
+        ``after`` (reports of :func:`evaluate_rankings` on the held-out
+        needs); ``mean``: mean held-out nDCG@10 ``before``, ``after`` and
+        their ``difference``, and the total ``violations_after``.
+    """
+    from sklearn.base import clone
+
+    from matching.matcher import Matcher
+    from matching.rerank import DecisionReranker
+
+    base = clone(matcher) if matcher is not None else Matcher()
+    base.set_params(reranker=None).fit(offers)
+    ranked_all = base.rank(needs, top_k=max(depth, top_k))
+    template = reranker if reranker is not None else DecisionReranker()
+    repeats = []
+    for seed in seeds:
+        train, held = split_needs(needs, gold, train_share=train_share, seed=seed)
+        X, y, groups = simulate_decisions({n["id"]: ranked_all[n["id"]] for n in train}, gold,
+                                          positive_grade=positive_grade, depth=depth)
+        fitted = clone(template)
+        if "groups" in _fit_parameters(fitted):
+            fitted.fit(X, y, groups=groups)
+        else:
+            fitted.fit(X, y)
+        learnt = clone(base).set_params(reranker=fitted).fit(offers)
+        before = {n["id"]: [c.offer_id for c in ranked_all[n["id"]][:top_k]] for n in held}
+        after = rankings_from(lambda held=held, learnt=learnt: learnt.rank(held, top_k=top_k))
+        repeats.append({
+            "seed": int(seed), "train_needs": len(train), "held_out_needs": len(held),
+            "decisions": int(len(y)), "positives": int(y.sum()),
+            "reranker_C": getattr(fitted, "C_", None),
+            "before": evaluate_rankings(before, held, offers, gold),
+            "after": evaluate_rankings(after, held, offers, gold),
+        })
+    b = [r["before"]["overall"].get("ndcg@10", 0.0) for r in repeats]
+    a = [r["after"]["overall"].get("ndcg@10", 0.0) for r in repeats]
+    return {"repeats": repeats, "mean": {
+        "before": float(np.mean(b)), "after": float(np.mean(a)),
+        "difference": float(np.mean(np.subtract(a, b))),
+        "violations_after": int(sum(r["after"]["violations"] for r in repeats)),
+    }}
+
+
+def _fit_parameters(estimator: Any) -> set[str]:
+    import inspect
+
+    try:
+        return set(inspect.signature(estimator.fit).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def format_learning(result: Mapping[str, Any]) -> str:
+    """Human-readable tables of :func:`simulate_learning`: before and after for
+    each repeat, then the means."""
+    blocks = []
+    for rep in result["repeats"]:
+        head = (f"seed {rep['seed']}: {rep['train_needs']} training needs "
+                f"({rep['decisions']} simulated decisions, {rep['positives']} proposals; "
+                f"re-ranker C={rep['reranker_C']}), "
+                f"{rep['held_out_needs']} held-out needs")
+        blocks.append(head + "\n"
+                      + format_report("before (hand weights), held-out needs", rep["before"])
+                      + "\n" + format_report("after (re-ranker), held-out needs", rep["after"]))
+    lines = ["held-out nDCG@10 per seed:  " + "  ".join(
+        f"{r['seed']}: {r['before']['overall'].get('ndcg@10', 0.0):.3f} -> "
+        f"{r['after']['overall'].get('ndcg@10', 0.0):.3f}" for r in result["repeats"])]
+    mean = result["mean"]
+    lines.append(f"mean over {len(result['repeats'])} split(s): nDCG@10 before "
+                 f"{mean['before']:.3f}, after {mean['after']:.3f}, "
+                 f"difference {mean['difference']:+.3f}; "
+                 f"violations in top 10 after: {mean['violations_after']}")
+    return "\n\n".join(blocks + ["\n".join(lines)])

@@ -20,32 +20,35 @@ __all__ = ["TooFewDecisions", "decision_examples", "latest_reranker", "train"]
 POSITIVE = (MatchStatus.PROPOSED, MatchStatus.AGREED, MatchStatus.IN_DELIVERY, MatchStatus.COMPLETED)
 
 
-def decision_examples() -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows and labels: proposed or agreed = 1, rejected or declined = 0.
+def decision_examples() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature rows, labels (proposed or agreed = 1, rejected or declined = 0)
+    and the need of each decision, so the re-ranker learns from pairs of
+    decisions on the same need.
 
     Offers picked by hand outside the ranking have no features and are left
     out; cancelled matches say nothing about the pair and are left out too.
     """
     features: list[dict] = []
     labels: list[int] = []
-    for status, stored in db.session.execute(
-            sa.select(Match.status, Match.features).where(Match.features.is_not(None))):
-        if status in POSITIVE:
+    needs: list[int] = []
+    for need_id, status, stored in db.session.execute(
+            sa.select(Match.need_id, Match.status, Match.features).where(Match.features.is_not(None))):
+        if status in POSITIVE or status == MatchStatus.DECLINED:
             features.append(stored)
-            labels.append(1)
-        elif status == MatchStatus.DECLINED:
-            features.append(stored)
-            labels.append(0)
-    for stored in db.session.scalars(sa.select(Rejection.features).where(Rejection.features.is_not(None))):
+            labels.append(1 if status in POSITIVE else 0)
+            needs.append(need_id)
+    for need_id, stored in db.session.execute(
+            sa.select(Rejection.need_id, Rejection.features).where(Rejection.features.is_not(None))):
         features.append(stored)
         labels.append(0)
-    return feature_matrix(features), np.array(labels, dtype=int)
+        needs.append(need_id)
+    return feature_matrix(features), np.array(labels, dtype=int), np.array(needs, dtype=int)
 
 
 def train(*, min_examples: int = 20) -> RankerModel:
     """Fit a re-ranker on every decision so far and store it (raises TooFewDecisions)."""
-    X, y = decision_examples()
-    reranker = DecisionReranker(min_examples=min_examples).fit(X, y)
+    X, y, needs = decision_examples()
+    reranker = DecisionReranker(min_examples=min_examples).fit(X, y, groups=needs)
     buffer = io.BytesIO()
     joblib.dump(reranker, buffer)
     model = RankerModel(n_examples=int(len(y)), n_positive=int(y.sum()),

@@ -54,8 +54,8 @@ def test_trained_reranker_is_used_and_respects_hard_constraints(
                           description=TOPICS[0][2], themes=["child_protection"],
                           excluded_countries=["KEN"])
     db.session.commit()
-    X, y = learning.decision_examples()
-    assert (len(y), int(y.sum())) == (27, 9)
+    X, y, needs = learning.decision_examples()
+    assert (len(y), int(y.sum()), len(set(needs))) == (27, 9, 9)
     result = runner.invoke(args=["matching", "train"])
     assert result.exit_code == 0, result.output
     assert "Trained on 27 decisions (9 positive)" in result.output
