@@ -23,11 +23,40 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///capacity_match.sqlite")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # Sessions: a logged-in session ends after SESSION_IDLE_TIMEOUT without a
+    # request and SESSION_ABSOLUTE_TIMEOUT after the login, whatever happens.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
+    # "__Host-": the browser only accepts it Secure, for this exact host and path /.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # There is no "remember me": these only matter if it ever comes back.
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Passwords: argon2id cost (see portal.auth.passwords.PRODUCTION_COST).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024  # KiB
+    ARGON2_PARALLELISM = 4
+    # Login throttling: Flask-Limiter on the login and code forms, per client
+    # address and per account; then a lockout after LOCKOUT_THRESHOLD
+    # consecutive failures. Memory storage is per process: use Redis when
+    # more than one process serves the site.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = bool(os.environ.get("REDIS_URL"))
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "20 per 15 minutes"
+    LOCKOUT_THRESHOLD = 20
+    LOCKOUT_DURATION = timedelta(minutes=15)
+    # Coordinators and administrators must use a TOTP second factor.
+    REQUIRE_TOTP_FOR_STAFF = True
+    TOTP_ISSUER = "Capacity Match"
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
@@ -48,6 +77,8 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url("") or None
     SESSION_COOKIE_SECURE = False  # http://127.0.0.1 during development
+    SESSION_COOKIE_NAME = "session"  # "__Host-" cookies need https
+    REMEMBER_COOKIE_SECURE = False
     MAIL_SUPPRESS_SEND = os.environ.get("MAIL_SERVER") is None
 
 
@@ -59,6 +90,18 @@ class TestingConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    REMEMBER_COOKIE_SECURE = False
+    # A cheap hash keeps the suite fast; tests check the production cost apart.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8  # KiB, argon2's minimum
+    ARGON2_PARALLELISM = 1
+    # Limits high enough for any test; tests of the limiter lower them.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = False
+    LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
+
     MAIL_SUPPRESS_SEND = True
     ITEMS_PER_PAGE = 5
 

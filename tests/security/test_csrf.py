@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 from flask import g
 from werkzeug.routing import Rule
@@ -18,6 +19,7 @@ from werkzeug.routing import Rule
 from portal import create_app
 from portal.config import TestingConfig
 from portal.extensions import db
+from tests.fixtures.portal import TOTP_SECRET
 from tests.security.records import make_records
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -74,6 +76,10 @@ def log_in(client, user, password: str) -> None:
     response = client.post("/auth/login", data={
         "csrf_token": page_token(client, "/auth/login"), "email": user.email, "password": password,
     })
+    if response.headers.get("Location", "").endswith("/auth/login/code"):  # staff: second factor
+        response = client.post("/auth/login/code", data={
+            "csrf_token": page_token(client, "/auth/login/code"), "code": pyotp.TOTP(TOTP_SECRET).now(),
+        })
     assert response.status_code == 302, "login with a valid token failed"
 
 

@@ -24,6 +24,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import current_app, g
@@ -43,7 +44,7 @@ from portal.needs.models import Need
 from portal.offers.forms import OfferForm
 from portal.offers.models import Offer
 from portal.records import Status
-from tests.fixtures.portal import PASSWORD
+from tests.fixtures.portal import PASSWORD, TOTP_SECRET
 from tests.security.records import NEED, OFFER, make_invitation, make_need, make_offer
 
 FUZZ = settings(
@@ -177,6 +178,8 @@ def client_for(app, people: dict[str, int], role: str):
     email = user(people, role).email
     new_request_globals()
     response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    if response.headers.get("Location", "").endswith("/auth/login/code"):  # staff: second factor
+        response = client.post("/auth/login/code", data={"code": pyotp.TOTP(TOTP_SECRET).now()})
     assert response.status_code == 302, "login failed"
     return client
 

@@ -28,6 +28,14 @@ ACTION_LABELS = {
     "match.delivery_started": "Delivery started",
     "match.completed": "Delivery confirmed",
     "match.cancelled": "Match cancelled",
+    "auth.login_succeeded": "Logged in",
+    "auth.login_failed": "Failed login",
+    "auth.locked": "Account locked after failed logins",
+    "auth.unlocked": "Account unlocked",
+    "auth.logout": "Logged out",
+    "auth.totp_enabled": "Second factor set up",
+    "auth.totp_disabled": "Second factor removed",
+    "auth.password_changed": "Password changed",
 }
 
 # Machinery rather than content: not worth a reader's attention.

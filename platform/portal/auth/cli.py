@@ -170,3 +170,23 @@ def reactivate_user(email):
     services.reactivate_user(user)
     db.session.commit()
     click.echo(f"Reactivated {user.email}.")
+
+
+@users_cli.command("reset-totp")
+@click.argument("email")
+def reset_totp(email):
+    """Forget an account's second factor (a lost phone); staff set it up again at next login."""
+    user = load_user(email)
+    services.disable_totp(user)
+    db.session.commit()
+    click.echo(f"Second factor of {user.email} removed; their sessions are logged out.")
+
+
+@users_cli.command("unlock")
+@click.argument("email")
+def unlock_user(email):
+    """End the lockout of an account after too many failed logins."""
+    user = load_user(email)
+    services.unlock_user(user)
+    db.session.commit()
+    click.echo(f"Unlocked {user.email}.")

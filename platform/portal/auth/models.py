@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.auth.passwords import hash_password, verify_password
 from portal.database import utcnow
 from portal.extensions import db
 
@@ -120,11 +120,22 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def needs_totp(self) -> bool:
+        """Coordinators and administrators see every State's needs: two factors."""
+        return self.is_coordinator
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: with the session version, so
+        that bumping the version ends every session opened before."""
+        return f"{self.id}:{self.session_version}"
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store an argon2id hash (no policy check: see auth.services.change_password)."""
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.email!r}>"

@@ -7,35 +7,225 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pyotp
 import sqlalchemy as sa
 from flask import current_app
 from flask_mail import Message
 
 from matching import COUNTRY_REGION
-from portal.auth.forms import MIN_PASSWORD_LENGTH
+from portal.audit import services as audit
+from portal.auth import passwords
 from portal.auth.models import Invitation, Organisation, OrganisationKind, Role, User
 from portal.database import utcnow
 from portal.errors import ValidationError
 from portal.extensions import db, mail
 from portal.urls import external_url
 
+#: One message for an unknown e-mail, a wrong password and a deactivated
+#: account, so that the login form does not tell which accounts exist.
+WRONG_CREDENTIALS = "Unknown e-mail or wrong password."
+ACCOUNT_LOCKED = ("Too many failed attempts: this account is locked for a while. "
+                  "Try again later, or ask the secretariat.")
+WRONG_CODE = "Wrong or expired code: enter the 6 digits your authenticator app shows now."
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None."""
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.active or not user.check_password(password):
-        return None
-    user.last_login_at = utcnow()
+def check_password_rules(password: str, *, email: str | None = None, name: str | None = None) -> None:
+    """The password policy, for every new password (invitation, CLI, change).
+
+    At least 12 characters, no composition rules, not a common password and
+    not the account's e-mail or name.
+    """
+    problem = passwords.password_problem(password, email=email, name=name)
+    if problem:
+        raise ValidationError("password", problem)
+
+
+# --- Logging in -----------------------------------------------------------------
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def record_failed_login(user: User, note: str) -> None:
+    """Count a failure on the account; the LOCKOUT_THRESHOLD-th in a row locks it."""
+    user.failed_login_count = User.failed_login_count + 1  # atomic in SQL
+    audit.record("auth.login_failed", user, actor=None, note=note)
+    db.session.flush()
+    config = current_app.config
+    if user.failed_login_count >= config["LOCKOUT_THRESHOLD"]:
+        user.locked_until = utcnow() + config["LOCKOUT_DURATION"]
+        user.failed_login_count = 0  # after the lock, another full series is needed
+        audit.record("auth.locked", user, actor=None,
+                     note=f"{config['LOCKOUT_THRESHOLD']} failed attempts in a row; "
+                          f"locked until {user.locked_until:%Y-%m-%d %H:%M} UTC")
+        db.session.flush()
+
+
+def check_credentials(email: str, password: str) -> User:
+    """The first step of a login: the user whose password this is.
+
+    Raises ``ValidationError("password", ...)`` with a generic message for an
+    unknown e-mail, a wrong password, a deactivated or a locked account (a
+    locked account is refused even with the right password). Failures are
+    counted and audited; the caller commits either way. A hash made by the
+    older code or with a lower cost is replaced by one at today's cost.
+    """
+    email = normalise_email(email)
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        passwords.spend_verification_time(password)
+        audit.record("auth.login_failed", None, actor=None, subject_type="user",
+                     note=f"unknown e-mail: {email[:254]}")
+        db.session.flush()
+        raise ValidationError("password", WRONG_CREDENTIALS)
+    if is_locked(user):
+        audit.record("auth.login_failed", user, actor=None, note="account locked")
+        db.session.flush()
+        raise ValidationError("password", ACCOUNT_LOCKED)
+    if not user.check_password(password):
+        record_failed_login(user, "wrong password")
+        raise ValidationError("password", WRONG_CREDENTIALS)
+    if not user.active:
+        record_failed_login(user, "deactivated account")
+        raise ValidationError("password", WRONG_CREDENTIALS)
+    if passwords.needs_rehash(user.password_hash):
+        user.set_password(password)
+        db.session.flush()
     return user
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters long")
+def authenticate(email: str, password: str) -> User | None:
+    """The active, unlocked user with this e-mail and password, or None.
+
+    Only the password step (no second factor, no session): for scripts and
+    tests. The login form uses :func:`check_credentials` and :func:`complete_login`.
+    """
+    try:
+        return check_credentials(email, password)
+    except ValidationError:
+        return None
+
+
+def complete_login(user: User, *, note: str | None = None) -> None:
+    """Every factor passed: clear the failure count and audit the login."""
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    audit.record("auth.login_succeeded", user, actor=user, note=note)
+    db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session of ``user``: their cookies carry the old version."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.flush()
+
+
+def log_out(user: User) -> None:
+    end_sessions(user)
+    audit.record("auth.logout", user, actor=user)
+    db.session.flush()
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Replace the password after checking the current one; other sessions end.
+
+    A wrong current password counts as a failed login (a stolen session must
+    not become a free password-guessing oracle).
+    """
+    if is_locked(user):
+        raise ValidationError("current_password", ACCOUNT_LOCKED)
+    if not user.check_password(current_password):
+        record_failed_login(user, "wrong current password when changing it")
+        raise ValidationError("current_password", "is not your current password")
+    if new_password == current_password:
+        raise ValidationError("password", "must differ from the current password")
+    check_password_rules(new_password, email=user.email, name=user.name)
+    user.set_password(new_password)
+    end_sessions(user)
+    audit.record("auth.password_changed", user, actor=user)
+    db.session.flush()
+
+
+# --- Second factor (TOTP, RFC 6238) -------------------------------------------------
+
+
+def totp_required(user: User) -> bool:
+    """Whether ``user`` must have a second factor before using the platform."""
+    return bool(current_app.config.get("REQUIRE_TOTP_FOR_STAFF")) and user.needs_totp
+
+
+def needs_totp_setup(user: User) -> bool:
+    return totp_required(user) and not user.totp_secret
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
+
+
+def totp_uri(user: User, secret: str) -> str:
+    """The otpauth:// URI an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(
+        name=user.email, issuer_name=current_app.config.get("TOTP_ISSUER", "Capacity Match")
+    )
+
+
+def totp_matches(secret: str | None, code: str | None) -> bool:
+    """The 6-digit code of now, or of the 30 seconds before or after (clock drift)."""
+    code = "".join((code or "").split())
+    if not secret or len(code) != 6 or not code.isdigit():
+        return False
+    return pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def check_totp_code(user: User, code: str) -> None:
+    """The second step of a login; failures count towards the lockout."""
+    if is_locked(user) or not user.active:
+        audit.record("auth.login_failed", user, actor=None,
+                     note="account locked" if user.active else "deactivated account")
+        db.session.flush()
+        raise ValidationError("code", ACCOUNT_LOCKED if user.active else WRONG_CREDENTIALS)
+    if not totp_matches(user.totp_secret, code):
+        record_failed_login(user, "wrong TOTP code")
+        raise ValidationError("code", WRONG_CODE)
+
+
+def _check_totp_secret(secret: str) -> str:
+    secret = "".join(secret.split()).upper()
+    try:
+        if len(pyotp.TOTP(secret).byte_secret()) < 16:
+            raise ValueError
+    except (ValueError, TypeError) as error:
+        raise ValidationError("secret", "must be a base32 secret of at least 128 bits") from error
+    return secret
+
+
+def enable_totp(user: User, secret: str) -> None:
+    """Store ``secret`` as the user's second factor (setup page, demo, tests)."""
+    user.totp_secret = _check_totp_secret(secret)
+    audit.record("auth.totp_enabled", user, actor=user)
+    db.session.flush()
+
+
+def confirm_totp(user: User, secret: str, code: str) -> None:
+    """Enable TOTP once the user proves their app computes the same codes."""
+    if not totp_matches(secret, code):
+        raise ValidationError("code", "does not match: check that the phone's clock is right "
+                                      "and enter the code the app shows now")
+    enable_totp(user, secret)
+
+
+def disable_totp(user: User) -> None:
+    """Forget the second factor (a lost phone); staff must set it up again."""
+    user.totp_secret = None
+    end_sessions(user)
+    audit.record("auth.totp_disabled", user, actor=None)
+    db.session.flush()
 
 
 #: Organisation and user names share the column length.
@@ -82,7 +272,7 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     _check_new_user(email, Role(role), organisation)
-    check_password_rules(password)
+    check_password_rules(password, email=email, name=name)
     user = User(email=email, name=name.strip(), role=Role(role), organisation=organisation)
     user.set_password(password)
     db.session.add(user)
@@ -123,6 +313,7 @@ def find_open_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, *, name: str, password: str) -> User:
+    check_password_rules(password, email=invitation.email, name=name or invitation.name)
     # Mark it used in the same statement that checks it is unused, so two
     # concurrent acceptances cannot both succeed.
     claimed = db.session.execute(
@@ -213,6 +404,15 @@ def deactivate_user(user: User, *, acting: User | None = None) -> None:
         if not other_admins:
             raise ValidationError("user", "the last active administrator cannot be deactivated")
     user.active = False
+    end_sessions(user)  # their open sessions end now, not at their next login
+    db.session.flush()
+
+
+def unlock_user(user: User) -> None:
+    """End a lockout early (the owner proved who they are some other way)."""
+    user.failed_login_count = 0
+    user.locked_until = None
+    audit.record("auth.unlocked", user, actor=None)
     db.session.flush()
 
 

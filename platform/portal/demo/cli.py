@@ -37,4 +37,9 @@ def load_command(force: bool):
     for account in accounts:
         click.echo(f"  {account.email:<{width}}  {account.password:<{pw_width}}  {account.description}")
     click.echo("")
+    click.echo("The coordinator and administrator logins also ask for a 6-digit code: add the key")
+    click.echo(f"  {services.DEMO_TOTP_SECRET}")
+    click.echo("to an authenticator app (time-based, 6 digits, 30 s), or print the current code with")
+    click.echo(f"  python -c \"import pyotp; print(pyotp.TOTP('{services.DEMO_TOTP_SECRET}').now())\"")
+    click.echo("")
     click.echo(f"Open {services.DEMO_URL} (start the server with: flask --app wsgi run)")

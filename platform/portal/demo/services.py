@@ -57,6 +57,9 @@ class DemoAccount:
         return self.role.value
 
 
+#: The TOTP key of the demo coordinator and administrator (base32; public, demo only).
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
+
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.example.org", "Demo Administrator", Role.ADMIN, "demo-admin-password"),
     DemoAccount("coordinator@demo.example.org", "Demo Coordinator", Role.COORDINATOR,
@@ -96,13 +99,19 @@ def _organisation_for(account: DemoAccount, secretariat: Organisation) -> Organi
 def _ensure_account(account: DemoAccount, organisation: Organisation) -> User:
     user = auth_services.find_user(account.email)
     if user is None:
-        return auth_services.create_user(
+        user = auth_services.create_user(
             email=account.email, name=account.name, password=account.password,
             role=account.role, organisation=organisation,
         )
-    # Someone may have changed the password or deactivated it while trying things.
-    user.set_password(account.password)
-    user.active = True
+    else:
+        # Someone may have changed the password, deactivated or locked it while trying things.
+        user.set_password(account.password)
+        user.active = True
+        user.failed_login_count = 0
+        user.locked_until = None
+    # Coordinators and administrators need a second factor: a published one, like the passwords.
+    if user.needs_totp and user.totp_secret != DEMO_TOTP_SECRET:
+        auth_services.enable_totp(user, DEMO_TOTP_SECRET)
     db.session.flush()
     return user
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from portal.auth import services
 from portal.auth.models import Organisation, OrganisationKind, Role, User
+from portal.database import utcnow
 from tests.fixtures.portal import PASSWORD, count_rows
 
 
@@ -163,3 +166,33 @@ def test_deactivate_refuses_the_last_administrator(runner, admin_user):
     assert result.exit_code != 0
     assert "last active administrator" in result.output
     assert services.find_user(admin_user.email).active
+
+
+def test_create_refuses_a_common_password(runner, state_organisation):
+    assert_refused(create(runner, "--organisation", "Kenya", password="password1234"),
+                   "password", "most common passwords")
+
+
+def test_create_refuses_the_email_as_password(runner, state_organisation):
+    assert_refused(create(runner, "--organisation", "Kenya", password="amina@example.org"),
+                   "password", "e-mail address or your name")
+
+
+def test_create_stores_an_argon2id_hash(runner, state_organisation):
+    create(runner, "--organisation", "Kenya")
+    assert services.find_user("amina@example.org").password_hash.startswith("$argon2id$")
+
+
+def test_reset_totp_forgets_the_second_factor(runner, coordinator):
+    services.enable_totp(coordinator, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    result = runner.invoke(args=["users", "reset-totp", coordinator.email])
+    assert result.exit_code == 0, result.output
+    assert services.find_user(coordinator.email).totp_secret is None
+
+
+def test_unlock_ends_a_lockout(runner, state_user, db):
+    state_user.locked_until = utcnow() + timedelta(minutes=15)
+    db.session.commit()
+    result = runner.invoke(args=["users", "unlock", state_user.email])
+    assert result.exit_code == 0, result.output
+    assert services.authenticate(state_user.email, PASSWORD) is not None

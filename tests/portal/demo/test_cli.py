@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pyotp
 import sqlalchemy as sa
 
 from portal.auth.access import is_donor_focal_point, is_state_focal_point
 from portal.auth.models import Organisation, User
-from portal.demo.services import DEMO_ACCOUNTS, DONOR_PROVIDER, DRAFT_NEEDS
+from portal.demo.services import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, DONOR_PROVIDER, DRAFT_NEEDS
 from portal.extensions import db
 from portal.needs.models import Need
 from portal.offers.models import Offer
@@ -92,7 +93,14 @@ def test_a_reload_restores_a_changed_demo_password(runner, auth):
     admin.set_password("someone changed it")
     db.session.commit()
     load(runner)
-    assert auth.login(admin.email, ACCOUNTS[admin.email].password).status_code == 302
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).now()  # the printed demo key
+    assert auth.login(admin.email, ACCOUNTS[admin.email].password, code=code).status_code == 302
+
+
+def test_demo_staff_get_the_printed_totp_key(runner):
+    output = load(runner).output
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin@demo.example.org"))
+    assert admin.totp_secret == DEMO_TOTP_SECRET and DEMO_TOTP_SECRET in output
 
 
 def test_production_is_refused_without_force(app, runner):

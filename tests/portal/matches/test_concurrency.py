@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
@@ -28,7 +29,7 @@ from portal.matches.models import Decision, Match, MatchStatus
 from portal.needs import services as needs
 from portal.offers import services as offers
 from tests.factories import need_fields, offer_fields
-from tests.fixtures.portal import PASSWORD
+from tests.fixtures.portal import PASSWORD, TOTP_SECRET
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -55,6 +56,9 @@ class Browser:
     def login(self, email: str) -> None:
         status, _ = self.post("/auth/login", {"email": email, "password": PASSWORD})
         assert status == 302, f"login of {email} failed"
+        if email.startswith("secretariat"):  # staff: the second step asks for a TOTP code
+            status, _ = self.post("/auth/login/code", {"code": pyotp.TOTP(TOTP_SECRET).now()})
+            assert status == 302, f"second factor of {email} failed"
 
 
 @pytest.fixture
@@ -89,6 +93,8 @@ def make_user(role: Role, kind: OrganisationKind, name: str, country: str | None
     db.session.add(organisation)
     user = auth_services.create_user(email=f"{name.lower().replace(' ', '.')}@example.org",
                                      name=name, password=PASSWORD, role=role, organisation=organisation)
+    if role != Role.FOCAL_POINT:
+        user.totp_secret = TOTP_SECRET
     db.session.commit()
     return user
 
