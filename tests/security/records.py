@@ -13,26 +13,11 @@ from portal.matches import workflow
 from portal.needs import services as needs
 from portal.notifications.models import Notification
 from portal.offers import services as offers
+from tests.factories import need_fields, offer_fields
 from tests.fixtures.portal import PASSWORD
 
-NEED = {
-    "title": "Mutual legal assistance for electronic evidence",
-    "description": "Our central authority needs mentoring on drafting mutual legal assistance "
-                   "requests for subscriber data and preservation of electronic evidence held abroad.",
-    "language": "en", "working_languages": ["en"], "themes": ["international_cooperation"],
-    "modalities": ["mentoring"], "beneficiaries": ["central_authority"], "delivery": [],
-    "budget_usd": 60000.0, "start": "2026-01", "end": "2026-12",
-}
-OFFER = {
-    "provider": "Valdoria", "capacity": 3,
-    "title": "Mentoring central authorities on mutual legal assistance requests",
-    "description": "Practitioners mentor central authority staff on drafting mutual legal "
-                   "assistance requests for electronic evidence and preservation orders.",
-    "language": "en", "working_languages": ["en"], "themes": ["international_cooperation"],
-    "modalities": ["mentoring"], "beneficiaries": ["central_authority"], "delivery": [],
-    "regions": [], "eligible_countries": [], "excluded_countries": [],
-    "budget_usd": 80000.0, "start": "2026-01", "end": "2027-06",
-}
+NEED = need_fields()
+OFFER = offer_fields(capacity=3)
 
 
 def make_users(make_user) -> dict:

@@ -40,6 +40,6 @@ def load_command(force: bool):
     click.echo("The coordinator and administrator logins also ask for a 6-digit code: add the key")
     click.echo(f"  {services.DEMO_TOTP_SECRET}")
     click.echo("to an authenticator app (time-based, 6 digits, 30 s), or print the current code with")
-    click.echo(f"  python -c \"import pyotp; print(pyotp.TOTP('{services.DEMO_TOTP_SECRET}').now())\"")
+    click.echo(f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{services.DEMO_TOTP_SECRET}').now())\"")
     click.echo("")
     click.echo(f"Open {services.DEMO_URL} (start the server with: flask --app wsgi run)")

@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from portal import choices
 from portal.audit import services as audit
 from portal.auth.access import can_edit, owns, requesting_state_required
-from portal.errors import ValidationError
 from portal.extensions import db
 from portal.forms import WithdrawForm
 from portal.lifecycle import ListFilters
@@ -15,10 +14,10 @@ from portal.needs.models import Need
 from portal.records import STATUS_LABELS
 from portal.views import (
     change_status,
+    commit_step,
     create_once,
     get_visible_or_404,
     page_number,
-    show_error_on_form,
 )
 
 bp = Blueprint("needs", __name__)
@@ -88,15 +87,11 @@ def edit(need_id: int):
         flash("This need can no longer be edited.", "warning")
         return redirect(url_for("needs.view", need_id=need.id))
     form = NeedForm(obj=need)
-    if form.validate_on_submit():
-        try:
-            services.update_need(need, form.record_fields(), current_user, submit=form.wants_submission)
-        except ValidationError as error:
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
-            flash("Your changes are saved.", "success")
-            return redirect(url_for("needs.view", need_id=need.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_need(need, form.record_fields(), current_user, submit=form.wants_submission),
+        "Your changes are saved.", form,
+    ):
+        return redirect(url_for("needs.view", need_id=need.id))
     return render_template("needs/form.html", form=form, need=need)
 
 

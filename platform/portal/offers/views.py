@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from portal import choices
 from portal.audit import services as audit
 from portal.auth.access import can_edit, donor_required, owns
-from portal.errors import ValidationError
 from portal.extensions import db
 from portal.forms import WithdrawForm
 from portal.lifecycle import ListFilters
@@ -15,10 +14,10 @@ from portal.offers.models import Offer
 from portal.records import STATUS_LABELS
 from portal.views import (
     change_status,
+    commit_step,
     create_once,
     get_visible_or_404,
     page_number,
-    show_error_on_form,
 )
 
 bp = Blueprint("offers", __name__)
@@ -67,15 +66,11 @@ def edit(offer_id: int):
         flash("This offer can no longer be edited.", "warning")
         return redirect(url_for("offers.view", offer_id=offer.id))
     form = OfferForm(obj=offer)
-    if form.validate_on_submit():
-        try:
-            services.update_offer(offer, form.record_fields(), current_user, submit=form.wants_submission)
-        except ValidationError as error:
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
-            flash("Your changes are saved.", "success")
-            return redirect(url_for("offers.view", offer_id=offer.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_offer(offer, form.record_fields(), current_user, submit=form.wants_submission),
+        "Your changes are saved.", form,
+    ):
+        return redirect(url_for("offers.view", offer_id=offer.id))
     return render_template("offers/form.html", form=form, offer=offer)
 
 
