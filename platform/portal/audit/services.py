@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import inspect
+from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
@@ -64,5 +65,6 @@ def trail(subject_type: str, subject_id: int) -> list[AuditEvent]:
     return list(db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)
+        .options(selectinload(AuditEvent.actor))  # one query for the names, not one per row
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ))

@@ -237,11 +237,8 @@ def candidates_for(need: Need) -> list[RankedCandidate]:
     ))
 
 
-def waiting_for(user: User) -> list[Match]:
-    """Proposals waiting for an answer from this user's organisation."""
-    if user.role != Role.FOCAL_POINT:
-        return []
-    return list(db.session.scalars(
+def _waiting_query(user: User) -> sa.Select:
+    return (
         sa.select(Match).join(Match.need).join(Match.offer)
         .where(Match.status == MatchStatus.PROPOSED)
         .where(sa.or_(
@@ -249,9 +246,24 @@ def waiting_for(user: User) -> list[Match]:
                     sa.not_(_hidden_from_donor())),
             sa.and_(Need.organisation_id == user.organisation_id, Match.state_decision.is_(None)),
         ))
-        .options(selectinload(Match.need), selectinload(Match.offer))
+    )
+
+
+def waiting_for(user: User) -> list[Match]:
+    """Proposals waiting for an answer from this user's organisation."""
+    if user.role != Role.FOCAL_POINT:
+        return []
+    return list(db.session.scalars(
+        _waiting_query(user).options(selectinload(Match.need), selectinload(Match.offer))
         .order_by(Match.proposed_at)
     ))
+
+
+def count_waiting(user: User) -> int:
+    """How many proposals wait for this user's organisation (one COUNT query)."""
+    if user.role != Role.FOCAL_POINT:
+        return 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_waiting_query(user).subquery()))
 
 
 def visible_matches(user: User, status: str | None = None) -> sa.Select:

@@ -82,7 +82,9 @@ def unread_count(user: User) -> int:
 
 def inbox_count(user: User) -> int:
     """What the Inbox badge shows: answers awaited from the user, and unread news."""
-    return len(waiting_for(user)) + unread_count(user)
+    from portal.matches.services import count_waiting
+
+    return count_waiting(user) + unread_count(user)
 
 
 def mark_read(notification: Notification) -> None:

@@ -40,6 +40,7 @@ def test_proposal_reaches_both_sides(app, db, make_need, make_offer, coordinator
     assert all("A good fit" in message.body for message in outbox)
     waiting = {user.id: [m.id for m in rankings.waiting_for(user)] for user in (donor, state_user)}
     assert waiting == {donor.id: [match.id], state_user.id: [match.id]}
+    assert (rankings.count_waiting(donor), rankings.count_waiting(coordinator)) == (1, 0)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 2
     assert "match.proposed" in actions(db, "match", match.id)
 
