@@ -32,6 +32,11 @@ STATUS_LABELS = {
     Status.WITHDRAWN: "Withdrawn",
 }
 
+#: Needs that wait for a match: they are ranked, queued for review, proposable.
+OPEN_NEED_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+#: Offers that can still be proposed (while they have an engagement left).
+MATCHABLE_OFFER_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.MATCHED, Status.IN_DELIVERY)
+
 #: Statuses in which the owner may still edit or withdraw a record.
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW})
 

@@ -33,15 +33,11 @@ from portal.matches.models import (
 )
 from portal.needs.models import Confidentiality, Need
 from portal.offers.models import Offer
-from portal.records import Status
+from portal.records import MATCHABLE_OFFER_STATUSES, OPEN_NEED_STATUSES
 
 #: How many candidates are kept for each need.
 TOP_K = 10
 
-#: Needs that wait for a match: only these are ranked.
-OPEN_NEED_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
-#: Offers that can still be proposed.
-MATCHABLE_OFFER_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.MATCHED, Status.IN_DELIVERY)
 
 
 @dataclass
@@ -205,17 +201,14 @@ def refresh_offer(offer: Offer) -> None:
         sa.select(RankedCandidate.need_id).where(RankedCandidate.offer_id == offer.id)))
     if offer.status in MATCHABLE_OFFER_STATUSES and offer.remaining_capacity > 0:
         record = interchange.offer_to_record(offer)
-        worst = dict(db.session.execute(
-            sa.select(RankedCandidate.need_id, sa.func.min(RankedCandidate.score))
-            .group_by(RankedCandidate.need_id)).all())
-        full = dict(db.session.execute(
-            sa.select(RankedCandidate.need_id, sa.func.count())
-            .group_by(RankedCandidate.need_id)).all())
+        # Per need: how many candidates it keeps, and the weakest one's score.
+        kept = {need_id: (count, worst) for need_id, count, worst in db.session.execute(
+            sa.select(RankedCandidate.need_id, sa.func.count(), sa.func.min(RankedCandidate.score))
+            .group_by(RankedCandidate.need_id))}
         for need in open_needs():
             explanation = engine.matcher.explain(interchange.need_to_record(need), record)
-            if explanation.eligible and (
-                full.get(need.id, 0) < TOP_K or explanation.score > worst.get(need.id, 0.0)
-            ):
+            count, worst = kept.get(need.id, (0, 0.0))
+            if explanation.eligible and (count < TOP_K or explanation.score > worst):
                 affected.add(need.id)
     if affected:
         rank_needs(list(db.session.scalars(sa.select(Need).where(Need.id.in_(affected)))))

@@ -32,11 +32,7 @@ from portal.matches.models import (
 from portal.needs.models import Confidentiality, Need
 from portal.notifications.services import Notice, notify
 from portal.offers.models import Offer
-from portal.records import Status
-
-OPEN_NEED_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
-PROPOSABLE_OFFER_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.MATCHED, Status.IN_DELIVERY)
-
+from portal.records import MATCHABLE_OFFER_STATUSES, OPEN_NEED_STATUSES, Status
 
 # -- who is concerned ----------------------------------------------------------
 
@@ -98,7 +94,7 @@ def propose(need: Need, offer: Offer, coordinator: User, *, note: str | None = N
         raise ValidationError("need", "only coordinators propose matches")
     if need.status not in OPEN_NEED_STATUSES:
         raise ValidationError("need", "this need is not open for matching")
-    if offer.status not in PROPOSABLE_OFFER_STATUSES:
+    if offer.status not in MATCHABLE_OFFER_STATUSES:
         raise ValidationError("offer", "this offer is not available")
     if offer.remaining_capacity < 1:
         raise ValidationError("offer", "this offer has no capacity left")
@@ -253,7 +249,7 @@ def decide(match: Match, user: User, decision: Decision, *, reason: str | None =
 
 def _agree(match: Match, user: User) -> None:
     offer, need = match.offer, match.need
-    if offer.remaining_capacity < 1 or offer.status not in PROPOSABLE_OFFER_STATUSES:
+    if offer.remaining_capacity < 1 or offer.status not in MATCHABLE_OFFER_STATUSES:
         raise ValidationError("decision", "the offer has no capacity left: another match took its last engagement")
     audit.record("offer.engagement_taken", offer, actor=user,
                  before={"remaining_capacity": offer.remaining_capacity},

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from matching import COUNTRY_REGION
 from portal.lifecycle import ListFilters
 from portal.needs.models import Need
-from portal.records import Status
+from portal.records import OPEN_NEED_STATUSES
 
-QUEUE_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
 #: A need whose window opens within this many months is urgent.
 URGENT_MONTHS = 3
 
@@ -51,8 +50,8 @@ def review_queue(filters: QueueFilters) -> sa.Select:
     cutoff, now = urgent_before(), this_month()
     still_open = sa.or_(Need.end.is_(None), Need.end >= now)
     urgent = sa.case((sa.and_(Need.start.is_not(None), Need.start < cutoff, still_open), 0), else_=1)
-    stmt = sa.select(Need).where(Need.status.in_(QUEUE_STATUSES))
-    if filters.status in {s.value for s in QUEUE_STATUSES}:
+    stmt = sa.select(Need).where(Need.status.in_(OPEN_NEED_STATUSES))
+    if filters.status in {s.value for s in OPEN_NEED_STATUSES}:
         stmt = stmt.where(Need.status == filters.status)
     if filters.region:
         countries = [c for c, region in COUNTRY_REGION.items() if region == filters.region]
