@@ -70,11 +70,12 @@ def configure_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see this page."
     login_manager.login_message_category = "info"
-    from portal import security
+    from portal import i18n, security
     from portal.matches import services as matches_services
 
     matches_services.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)
     from portal import models  # noqa: F401  (register every model with SQLAlchemy)
 
 

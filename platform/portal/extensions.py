@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to the app in create_app."""
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -28,3 +29,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 mail = Mail()
+babel = Babel()
