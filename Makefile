@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install bench lint security
+.PHONY: run test install bench lint security translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,12 @@ lint: install
 # SQLite copy served on 127.0.0.1; on demand, not part of `make test`.
 security: install
 	$(BIN)/python tests/security/run_sqlmap.py
+
+# Extract every marked string into messages.pot and merge it into the .po files
+# of the six languages (new entries come with an empty msgstr for translators).
+# The .mo files are compiled at start-up (portal.i18n), never committed.
+TRANSLATIONS := platform/portal/translations
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --add-comments=Translators: \
+		--no-wrap --sort-by-file --project="Capacity Match" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap --ignore-obsolete

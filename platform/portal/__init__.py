@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext
 
 from portal.config import CONFIGS, Config
 from portal.database import render_migration_item
@@ -68,8 +69,9 @@ def configure_extensions(app: Flask) -> None:
     mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message, in the request's language
     from portal import i18n, security
     from portal.matches import services as matches_services
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 from portal.extensions import db
 
@@ -28,26 +31,35 @@ def _error_page(code: int, title: str, message: str):
 
 @bp.app_errorhandler(403)
 def forbidden(error):
-    return _error_page(403, "Not allowed", "Your account does not give access to this page.")
+    return _error_page(403, _("Not allowed"), _("Your account does not give access to this page."))
 
 
 @bp.app_errorhandler(404)
 def not_found(error):
-    return _error_page(404, "Not found", "There is no such page, or it is not yours to see.")
+    return _error_page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
 
 
 @bp.app_errorhandler(405)
 def method_not_allowed(error):
-    return _error_page(405, "Not allowed", "This address does not accept that kind of request.")
+    return _error_page(405, _("Not allowed"), _("This address does not accept that kind of request."))
 
 
 @bp.app_errorhandler(400)
 def bad_request(error):
-    return _error_page(400, "Bad request", getattr(error, "description", "") or "The request was not understood.")
+    # Our own aborts carry a translated description; Werkzeug's and Flask-WTF's are English.
+    if isinstance(error, CSRFError):
+        # Translators: keep "CSRF", the name of the protection, as it is.
+        message = _("The form could not be accepted: its security token (CSRF) is missing, expired "
+                    "or not from this site. Go back, reload the page and try again.")
+    elif getattr(error, "description", None) in (None, "", BadRequest.description):
+        message = _("The request was not understood.")
+    else:
+        message = str(error.description)
+    return _error_page(400, _("Bad request"), message)
 
 
 @bp.app_errorhandler(500)
 def internal_error(error):
     # Whatever the request had half-done must not leak into the next one.
     db.session.rollback()
-    return _error_page(500, "Something went wrong", "The error has been logged. Please try again.")
+    return _error_page(500, _("Something went wrong"), _("The error has been logged. Please try again."))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -37,7 +39,7 @@ def select_choices(pairs) -> list[SelectChoice]:
 def finite_number(form, field):
     """Decimal accepts "NaN" and "sNaN", which no range check can compare."""
     if field.data is not None and not field.data.is_finite():
-        raise StopValidation("Enter the budget as a number.")
+        raise StopValidation(gettext("Enter the budget as a number."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -51,7 +53,7 @@ class MonthField(StringField):
     """A YYYY-MM month; browsers show a month picker, others a text box."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        validators = [Optional(), Regexp(MONTH_RE, message="Enter a month as YYYY-MM, for example 2026-03.")] + list(validators or [])
+        validators = [Optional(), Regexp(MONTH_RE, message=_l("Enter a month as YYYY-MM, for example 2026-03."))] + list(validators or [])
         kwargs.setdefault("render_kw", {}).update(type="month", placeholder="YYYY-MM")
         super().__init__(label, validators, **kwargs)
 
@@ -64,52 +66,65 @@ class AssistanceForm(FlaskForm):
     """The interchange format's common fields of a need or an offer."""
 
     title = StringField(
-        "Title", validators=[DataRequired(message="A title is required."), Length(max=MAX_TITLE_LENGTH)],
-        description="One line that says what it is about.",
+        _l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=MAX_TITLE_LENGTH)],
+        description=_l("One line that says what it is about."),
     )
     description = TextAreaField(
-        "Description",
-        validators=[DataRequired(message="A description is required."), Length(max=MAX_DESCRIPTION_LENGTH)],
+        _l("Description"),
+        validators=[DataRequired(message=_l("A description is required.")), Length(max=MAX_DESCRIPTION_LENGTH)],
     )
     language = SelectField(
-        "Language of the title and description",
-        choices=select_choices(choices.text_language_choices()),
+        _l("Language of the title and description"),
+        choices=[],  # filled in the page's language by __init__
         validators=[DataRequired()],
     )
     working_languages = SelectMultipleField(
-        "Working languages",
-        choices=select_choices(choices.language_choices()),
-        validators=[DataRequired(message="Choose at least one working language.")],
+        _l("Working languages"),
+        choices=[],
+        validators=[DataRequired(message=_l("Choose at least one working language."))],
         render_kw={"size": 8},
     )
-    themes = MultiCheckboxField("Themes", choices=select_choices(choices.THEME_CHOICES))
-    modalities = MultiCheckboxField("Kinds of assistance", choices=select_choices(choices.MODALITY_CHOICES))
-    beneficiaries = MultiCheckboxField("Beneficiary institutions", choices=select_choices(choices.BENEFICIARY_CHOICES))
+    themes = MultiCheckboxField(_l("Themes"), choices=[])
+    modalities = MultiCheckboxField(_l("Kinds of assistance"), choices=[])
+    beneficiaries = MultiCheckboxField(_l("Beneficiary institutions"), choices=[])
     delivery = MultiCheckboxField(
-        "Delivery", choices=select_choices(choices.DELIVERY_CHOICES),
-        description="Leave both unticked if either is acceptable.",
+        _l("Delivery"), choices=[],
+        description=_l("Leave both unticked if either is acceptable."),
     )
     budget_usd = DecimalField(
-        "Budget (USD)",
+        _l("Budget (USD)"),
         places=0,
         validators=[
             Optional(),
             finite_number,
-            NumberRange(min=0, message="The budget cannot be negative."),
-            NumberRange(max=MAX_BUDGET_USD, message=f"The budget cannot exceed USD {MAX_BUDGET_USD:,}."),
+            NumberRange(min=0, message=_l("The budget cannot be negative.")),
+            NumberRange(max=MAX_BUDGET_USD, message=_l("The budget cannot exceed USD %(max)s.", max=format(MAX_BUDGET_USD, ","))),
         ],
         render_kw={"inputmode": "numeric", "min": 0, "step": 1000},
     )
-    start = MonthField("From")
-    end = MonthField("Until")
-    save_draft = SubmitField("Save as draft")
-    submit = SubmitField("Submit")
+    # Translators: first month of the period in which the assistance is wanted or available.
+    start = MonthField(_l("From"))
+    # Translators: last month of that period.
+    end = MonthField(_l("Until"))
+    save_draft = SubmitField(_l("Save as draft"))
+    # Translators: button that sends a need or an offer to the secretariat.
+    submit = SubmitField(_l("Submit"))
     submission_token = SubmissionTokenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Names of languages and codes in the page's language, built per form.
+        self.language.choices = select_choices(choices.text_language_choices())
+        self.working_languages.choices = select_choices(choices.language_choices())
+        self.themes.choices = select_choices(choices.code_choices("theme"))
+        self.modalities.choices = select_choices(choices.code_choices("modality"))
+        self.beneficiaries.choices = select_choices(choices.code_choices("beneficiary"))
+        self.delivery.choices = select_choices(choices.code_choices("delivery"))
 
     def validate_end(self, field):
         start = self.start.data
         if field.data and start and MONTH_RE.match(start) and MONTH_RE.match(field.data) and field.data < start:
-            raise ValidationError("The end of the window is before its start.")
+            raise ValidationError(gettext("The end of the window is before its start."))
 
     @property
     def wants_submission(self) -> bool:
@@ -147,7 +162,7 @@ class AssistanceForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     """Withdrawing cannot be undone and calls off open proposals: ask first, and why."""
 
-    reason = TextAreaField("Why is it withdrawn? (optional; shared with the secretariat and, "
-                           "if a proposal is called off, with the other side)",
+    reason = TextAreaField(_l("Why is it withdrawn? (optional; shared with the secretariat and, "
+                           "if a proposal is called off, with the other side)"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
-    submit = SubmitField("Withdraw")
+    submit = SubmitField(_l("Withdraw"))

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.audit import services as audit
 from portal.auth.access import owns
 from portal.auth.models import User
 from portal.errors import ValidationError
-from portal.records import EDITABLE_STATUSES, Status
+from portal.records import EDITABLE_STATUSES, STATUS_LABELS, Status
 
 
 def new_ref(prefix: str) -> str:
@@ -37,7 +39,37 @@ def check_fields(
     if problems:
         field, message = problems[0]
         # The message may be read away from its field (after "Submit"), so name it.
-        raise ValidationError(field, f"{field.removesuffix('_usd').replace('_', ' ')} {message}")
+        raise ValidationError(field, interchange_problem(field, message))
+
+
+# The interchange format's field names and its most frequent problems, as
+# people read them; a rarer problem keeps the engine's English wording.
+FIELD_LABELS = {
+    "title": _l("Title"), "description": _l("Description"), "language": _l("Language"),
+    "working_languages": _l("Working languages"), "themes": _l("Themes"),
+    "modalities": _l("Kinds of assistance"), "beneficiaries": _l("Beneficiary institutions"),
+    "delivery": _l("Delivery"), "budget_usd": _l("Budget"), "start": _l("From"), "end": _l("Until"),
+    "country": _l("Country"), "provider": _l("Provider"), "capacity": _l("Number of engagements"),
+    "regions": _l("Regions"), "eligible_countries": _l("Only these States may receive it"),
+    "excluded_countries": _l("States it cannot serve"),
+}
+PROBLEMS = {
+    "is required": _l("%(field)s is required"),
+    "must not be before start": _l("%(field)s must not be before the start"),
+    "must be a number": _l("%(field)s must be a number"),
+    "must not be negative": _l("%(field)s must not be negative"),
+    "must be a month written YYYY-MM": _l("%(field)s must be a month written YYYY-MM"),
+}
+
+
+def interchange_problem(field: str, message: str) -> str:
+    """A problem found by the interchange checks, naming its field (it may be read
+    away from the field, after "Submit")."""
+    label = str(FIELD_LABELS.get(field, field.removesuffix("_usd").replace("_", " ")))
+    known = PROBLEMS.get(message)
+    if known is not None:
+        return str(known) % {"field": label}
+    return f"{label} {message}"
 
 
 def apply_fields(record, fields: Mapping[str, Any], user: User) -> None:
@@ -48,12 +80,12 @@ def apply_fields(record, fields: Mapping[str, Any], user: User) -> None:
 
 def require_owner(record, user: User) -> None:
     if not owns(user, record):
-        raise ValidationError("organisation", "only the organisation that owns it may change it")
+        raise ValidationError("organisation", _("only the organisation that owns it may change it"))
 
 
 def require_editable(record) -> None:
     if record.status not in EDITABLE_STATUSES:
-        raise ValidationError("status", f"a record that is {record.status.value.replace('_', ' ')} can no longer be changed")
+        raise ValidationError("status", _("a record that is %(status)s can no longer be changed", status=str(STATUS_LABELS.get(record.status, record.status)).lower()))
 
 
 def record_created(record, user: User) -> None:
@@ -84,7 +116,7 @@ def submit_record(record, user: User) -> None:
     """Send a draft to the secretariat."""
     require_owner(record, user)
     if record.status != Status.DRAFT:
-        raise ValidationError("status", "only a draft can be submitted")
+        raise ValidationError("status", _("only a draft can be submitted"))
     set_status(record, Status.SUBMITTED, user)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from matching import BENEFICIARIES, DELIVERY_MODES, MODALITIES, TEXT_LANGUAGES, THEMES
@@ -23,13 +24,20 @@ class Status(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    Status.DRAFT: "Draft",
-    Status.SUBMITTED: "Submitted",
-    Status.UNDER_REVIEW: "Under review",
-    Status.MATCHED: "Matched",
-    Status.IN_DELIVERY: "In delivery",
-    Status.COMPLETED: "Completed",
-    Status.WITHDRAWN: "Withdrawn",
+    # Translators: status of a need or an offer, shown as a short badge.
+    Status.DRAFT: _l("Draft"),
+    # Translators: status of a need or an offer, shown as a short badge.
+    Status.SUBMITTED: _l("Submitted"),
+    # Translators: status of a need or an offer, shown as a short badge.
+    Status.UNDER_REVIEW: _l("Under review"),
+    # Translators: status of a need or an offer, shown as a short badge.
+    Status.MATCHED: _l("Matched"),
+    # Translators: status of a need or an offer, shown as a short badge.
+    Status.IN_DELIVERY: _l("In delivery"),
+    # Translators: status of a need or an offer, shown as a short badge.
+    Status.COMPLETED: _l("Completed"),
+    # Translators: status of a need or an offer, shown as a short badge.
+    Status.WITHDRAWN: _l("Withdrawn"),
 }
 
 #: Needs that wait for a match: they are ranked, queued for review, proposable.

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, Response, abort, current_app, request
+from flask_babel import gettext as _
 
 #: Values that have been published as examples or defaults: never a real key.
 KNOWN_DEFAULT_KEYS = frozenset({
@@ -130,7 +131,7 @@ def refuse_control_characters() -> None:
     for values in (request.args, request.form):
         for name, value in values.items(multi=True):
             if _CONTROL_CHARACTERS.search(name) or _CONTROL_CHARACTERS.search(value):
-                abort(400, description="The request contains characters that no form sends.")
+                abort(400, description=_("The request contains characters that no form sends."))
 
 
 def refuse_out_of_range_ids() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +15,7 @@ from portal.auth.access import can_view
 from portal.errors import ValidationError
 from portal.extensions import db
 
-CONFLICT_MESSAGE = ("Someone else changed this at the same moment, so nothing you sent was "
+CONFLICT_MESSAGE = _l("Someone else changed this at the same moment, so nothing you sent was "
                     "saved. Here is the page as it is now: please check and try again.")
 
 
@@ -72,7 +74,7 @@ def commit_step(step, done_message: str, form: FlaskForm | None = None) -> bool:
         return False
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        flash(CONFLICT_MESSAGE, "warning")
+        flash(str(CONFLICT_MESSAGE), "warning")
         return False
     flash(done_message, "success")
     return True
@@ -93,7 +95,7 @@ def create_once(form: FlaskForm, create, url_of, done_message: str):
     token = form.submission_token.data
     repeat = idempotency.earlier_result(token)
     if repeat:
-        flash("This form was already sent: here is what it created.", "info")
+        flash(_("This form was already sent: here is what it created."), "info")
         return redirect(repeat)
     try:
         record = create()
@@ -105,7 +107,7 @@ def create_once(form: FlaskForm, create, url_of, done_message: str):
         return None
     except IntegrityError:  # the same form, sent twice at the same moment
         db.session.rollback()
-        flash("This form was already sent.", "info")
+        flash(_("This form was already sent."), "info")
         return redirect(request.path)
     flash(done_message, "success")
     return redirect(url_of(record))

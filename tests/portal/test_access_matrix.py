@@ -30,6 +30,8 @@ NOBODY: frozenset = frozenset()
 MATRIX: dict[str, tuple[frozenset, frozenset]] = {
     "static": (EVERYONE, NOBODY),
     "main.index": (EVERYONE, NOBODY),
+    # The language switcher: anyone may choose; a logged-in user's choice goes to the profile.
+    "i18n.switch_language": (NOBODY, EVERYONE),
     "auth.login": (EVERYONE, EVERYONE),
     # The second step of a login in progress: without one, an anonymous visitor
     # is sent back to the login page (a logged-in user is sent on).

@@ -1,5 +1,7 @@
 """Forms of the administration pages: field-local checks only, rules are in auth.services."""
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
@@ -11,15 +13,16 @@ from portal.forms import select_choices
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
     kind = SelectField(
-        "Kind", choices=select_choices((k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()),
+        # Translators: the kind of organisation (requesting State, donor State, company...).
+        _l("Kind"), choices=select_choices((k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()),
         validators=[DataRequired()],
     )
     country = SelectField(
-        "Country", description="Required for a requesting State.", default="",
+        _l("Country"), description=_l("Required for a requesting State."), default="",
     )
-    submit = SubmitField("Create the organisation")
+    submit = SubmitField(_l("Create the organisation"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,14 +30,14 @@ class OrganisationForm(FlaskForm):
 
     def validate_country(self, field) -> None:
         if self.kind.data == OrganisationKind.REQUESTING_STATE and not field.data:
-            raise ValidationError("Choose the country of the requesting State.")
+            raise ValidationError(gettext("Choose the country of the requesting State."))
 
 
 class InvitationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
-        "Role", choices=select_choices((r.value, label) for r, label in ROLE_LABELS.items()),
+        _l("Role"), choices=select_choices((r.value, label) for r, label in ROLE_LABELS.items()),
         validators=[DataRequired()],
     )
-    submit = SubmitField("Send the invitation")
+    submit = SubmitField(_l("Send the invitation"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import smtplib
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin.forms import InvitationForm, OrganisationForm
@@ -55,7 +56,7 @@ def new_organisation():
             add_form_error(form, error)
         else:
             db.session.commit()
-            flash(f"The organisation {organisation.name} was created.", "success")
+            flash(_("The organisation %(name)s was created.", name=organisation.name), "success")
             return redirect(url_for(".organisation", organisation_id=organisation.id))
     return render_template("admin/new_organisation.html", form=form)
 
@@ -104,12 +105,11 @@ def deliver_invitation(invitation, token: str) -> None:
         services.send_invitation_email(invitation, link)
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("invitation e-mail to %s failed: %s", invitation.email, error)
-        flash(f"The invitation was saved but the e-mail could not be sent. "
-              f"Give {invitation.email} this link: {link}", "warning")
+        flash(_("The invitation was saved but the e-mail could not be sent. Give %(email)s this link: %(link)s", email=invitation.email, link=link), "warning")
         return
-    flash(f"An invitation was sent to {invitation.email}.", "success")
+    flash(_("An invitation was sent to %(email)s.", email=invitation.email), "success")
     if current_app.config["ENV_NAME"] == "development":
-        flash(f"Development: the invitation link is {link}", "info")
+        flash(_("Development: the invitation link is %(link)s", link=link), "info")
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -119,10 +119,10 @@ def deactivate_user(user_id: int):
     try:
         services.deactivate_user(user, acting=current_user)
     except ValidationError as error:
-        flash(f"{user.email} was not deactivated: {error.message}.", "error")
+        flash(_("%(email)s was not deactivated: %(message)s.", email=user.email, message=error.message), "error")
     else:
         db.session.commit()
-        flash(f"{user.email} can no longer log in.", "success")
+        flash(_("%(email)s can no longer log in.", email=user.email), "success")
     return redirect(url_for(".organisation", organisation_id=user.organisation_id))
 
 
@@ -132,5 +132,5 @@ def reactivate_user(user_id: int):
     user = db.get_or_404(User, user_id)
     services.reactivate_user(user)
     db.session.commit()
-    flash(f"{user.email} can log in again.", "success")
+    flash(_("%(email)s can log in again.", email=user.email), "success")
     return redirect(url_for(".organisation", organisation_id=user.organisation_id))

@@ -4,38 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+
 from portal.audit.models import AuditEvent
 
+# Translators: entries of the audit trail, what happened to a record.
 ACTION_LABELS = {
-    "need.created": "Need created",
-    "need.edited": "Need edited",
-    "need.imported": "Need imported",
-    "need.reimported": "Need updated by import",
-    "need.status_changed": "Need status changed",
-    "offer.created": "Offer created",
-    "offer.edited": "Offer edited",
-    "offer.imported": "Offer imported",
-    "offer.reimported": "Offer updated by import",
-    "offer.status_changed": "Offer status changed",
-    "offer.engagement_taken": "An engagement of the offer was taken",
-    "offer.engagement_returned": "An engagement of the offer was given back",
-    "candidate.rejected": "Candidate rejected",
-    "match.proposed": "Match proposed",
-    "match.donor_accepted": "Donor accepted",
-    "match.donor_declined": "Donor declined",
-    "match.state_accepted": "Requesting State confirmed",
-    "match.state_declined": "Requesting State declined",
-    "match.delivery_started": "Delivery started",
-    "match.completed": "Delivery confirmed",
-    "match.cancelled": "Match cancelled",
-    "auth.login_succeeded": "Logged in",
-    "auth.login_failed": "Failed login",
-    "auth.locked": "Account locked after failed logins",
-    "auth.unlocked": "Account unlocked",
-    "auth.logout": "Logged out",
-    "auth.totp_enabled": "Second factor set up",
-    "auth.totp_disabled": "Second factor removed",
-    "auth.password_changed": "Password changed",
+    "need.created": _l("Need created"),
+    "need.edited": _l("Need edited"),
+    "need.imported": _l("Need imported"),
+    "need.reimported": _l("Need updated by import"),
+    "need.status_changed": _l("Need status changed"),
+    "offer.created": _l("Offer created"),
+    "offer.edited": _l("Offer edited"),
+    "offer.imported": _l("Offer imported"),
+    "offer.reimported": _l("Offer updated by import"),
+    "offer.status_changed": _l("Offer status changed"),
+    "offer.engagement_taken": _l("An engagement of the offer was taken"),
+    "offer.engagement_returned": _l("An engagement of the offer was given back"),
+    "candidate.rejected": _l("Candidate rejected"),
+    "match.proposed": _l("Match proposed"),
+    "match.donor_accepted": _l("Donor accepted"),
+    "match.donor_declined": _l("Donor declined"),
+    "match.state_accepted": _l("Requesting State confirmed"),
+    "match.state_declined": _l("Requesting State declined"),
+    "match.delivery_started": _l("Delivery started"),
+    "match.completed": _l("Delivery confirmed"),
+    "match.cancelled": _l("Match cancelled"),
+    "auth.login_succeeded": _l("Logged in"),
+    "auth.login_failed": _l("Failed login"),
+    "auth.locked": _l("Account locked after failed logins"),
+    "auth.unlocked": _l("Account unlocked"),
+    "auth.logout": _l("Logged out"),
+    "auth.totp_enabled": _l("Second factor set up"),
+    "auth.totp_disabled": _l("Second factor removed"),
+    "auth.password_changed": _l("Password changed"),
 }
 
 # Machinery rather than content: not worth a reader's attention.
@@ -44,7 +48,8 @@ _HIDDEN_FIELDS = {"id", "version", "features", "score", "need_id", "proposed_by_
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action.replace(".", ": ").replace("_", " "))
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action.replace(".", ": ").replace("_", " ")
 
 
 def readable(value: Any) -> str:
@@ -53,10 +58,20 @@ def readable(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+        return format_decimal(value, format="#,##0" if value.is_integer() else "#,##0.00")
     if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
         return value[:16].replace("T", " ")  # an ISO timestamp
     return str(value).replace("_", " ") if isinstance(value, str) and value.islower() else str(value)
+
+
+def _field_label(field: str) -> str:
+    from portal.lifecycle import FIELD_LABELS
+
+    extra = {"status": _l("Status"), "confidentiality": _l("Who may read it"),
+             "remaining_capacity": _l("Engagements left"), "note": _l("Note"),
+             "reason": _l("Reason"), "offer_id": _l("Offer")}
+    label = FIELD_LABELS.get(field) or extra.get(field)
+    return str(label) if label is not None else field.replace("_usd", "").replace("_", " ")
 
 
 def changes(event: AuditEvent) -> list[tuple[str, str | None, str]]:
@@ -66,6 +81,6 @@ def changes(event: AuditEvent) -> list[tuple[str, str | None, str]]:
     for field in after:
         if field in _HIDDEN_FIELDS:
             continue
-        label = field.replace("_usd", "").replace("_", " ")
+        label = _field_label(field)
         rows.append((label, readable(before[field]) if field in before else None, readable(after[field])))
     return rows

@@ -1,52 +1,53 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-PASSWORD_HINT = (f"At least {MIN_PASSWORD_LENGTH} characters. A passphrase of a few unrelated "
-                 "words is easiest; very common passwords are refused.")
+PASSWORD_HINT = _l("At least %(min)s characters. A passphrase of a few unrelated "
+                   "words is easiest; very common passwords are refused.", min=MIN_PASSWORD_LENGTH)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email()])
-    password = PasswordField("Password", validators=[DataRequired()])
-    submit = SubmitField("Log in")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Log in"))
 
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[DataRequired(), Length(max=10)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-        description="The 6 digits the app shows now.",
+        description=_l("The 6 digits the app shows now."),
     )
-    submit = SubmitField("Continue")
+    submit = SubmitField(_l("Continue"))
 
 
 class AcceptInvitationForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
-        "Choose a password",
+        _l("Choose a password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
         description=PASSWORD_HINT,
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
-    submit = SubmitField("Create my account")
+    submit = SubmitField(_l("Create my account"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
         description=PASSWORD_HINT,
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
-    submit = SubmitField("Change my password")
+    submit = SubmitField(_l("Change my password"))

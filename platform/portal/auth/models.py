@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,13 +30,13 @@ class OrganisationKind(enum.StrEnum):
 
 
 ORGANISATION_KIND_LABELS = {
-    OrganisationKind.REQUESTING_STATE: "Requesting State",
-    OrganisationKind.DONOR_STATE: "Donor State",
-    OrganisationKind.INTERNATIONAL_ORGANISATION: "International organisation",
-    OrganisationKind.COMPANY: "Company",
-    OrganisationKind.NGO: "Non-governmental organisation",
-    OrganisationKind.ACADEMIA: "Academia",
-    OrganisationKind.SECRETARIAT: "Secretariat",
+    OrganisationKind.REQUESTING_STATE: _l("Requesting State"),
+    OrganisationKind.DONOR_STATE: _l("Donor State"),
+    OrganisationKind.INTERNATIONAL_ORGANISATION: _l("International organisation"),
+    OrganisationKind.COMPANY: _l("Company"),
+    OrganisationKind.NGO: _l("Non-governmental organisation"),
+    OrganisationKind.ACADEMIA: _l("Academia"),
+    OrganisationKind.SECRETARIAT: _l("Secretariat"),
 }
 
 
@@ -46,9 +47,12 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.FOCAL_POINT: "Focal point",
-    Role.COORDINATOR: "Coordinator",
-    Role.ADMIN: "Administrator",
+    # Translators: role of a user account; "Focal point" is the Convention's term for a designated contact.
+    Role.FOCAL_POINT: _l("Focal point"),
+    # Translators: role of a user account; "Focal point" is the Convention's term for a designated contact.
+    Role.COORDINATOR: _l("Coordinator"),
+    # Translators: role of a user account; "Focal point" is the Convention's term for a designated contact.
+    Role.ADMIN: _l("Administrator"),
 }
 
 

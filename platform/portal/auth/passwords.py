@@ -18,6 +18,7 @@ from functools import cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -134,11 +135,11 @@ def password_problem(password: str, *, email: str | None = None, name: str | Non
     or name).
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"must be at least {MIN_PASSWORD_LENGTH} characters long"
+        return _("must be at least %(min)s characters long", min=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"must be at most {MAX_PASSWORD_LENGTH} characters long"
+        return _("must be at most %(max)s characters long", max=MAX_PASSWORD_LENGTH)
     if is_common_password(password):
-        return "is one of the most common passwords, which attackers try first: choose another"
+        return _("is one of the most common passwords, which attackers try first: choose another")
     squeezed = _squeezed(password)
     personal = set()
     if email:
@@ -146,5 +147,5 @@ def password_problem(password: str, *, email: str | None = None, name: str | Non
     if name:
         personal.add(_squeezed(name))
     if squeezed in personal - {""}:
-        return "must not be your e-mail address or your name"
+        return _("must not be your e-mail address or your name")
     return None

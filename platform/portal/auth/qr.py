@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 
@@ -11,4 +12,5 @@ def svg(data: str) -> Markup:
     """An ``<svg>`` element for ``data`` (our own markup: safe to embed)."""
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4)
     markup = image.to_string(encoding="unicode")
-    return Markup(markup.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1))
+    label = Markup('<svg role="img" aria-label="{}" ').format(_("QR code"))
+    return Markup(markup.replace("<svg ", label, 1))

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pyotp
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_mail import Message
 
 from matching import COUNTRY_REGION
@@ -21,12 +22,19 @@ from portal.errors import ValidationError
 from portal.extensions import db, mail
 from portal.urls import external_url
 
+
+def N_(message: str) -> str:
+    """Mark a constant for extraction; gettext translates it where it is used."""
+    return message
+
+
 #: One message for an unknown e-mail, a wrong password and a deactivated
 #: account, so that the login form does not tell which accounts exist.
-WRONG_CREDENTIALS = "Unknown e-mail or wrong password."
-ACCOUNT_LOCKED = ("Too many failed attempts: this account is locked for a while. "
+# Marked for extraction, translated where raised (gettext_noop): tests compare them in English.
+WRONG_CREDENTIALS = N_("Unknown e-mail or wrong password.")
+ACCOUNT_LOCKED = N_("Too many failed attempts: this account is locked for a while. "
                   "Try again later, or ask the secretariat.")
-WRONG_CODE = "Wrong or expired code: enter the 6 digits your authenticator app shows now."
+WRONG_CODE = N_("Wrong or expired code: enter the 6 digits your authenticator app shows now.")
 
 
 def normalise_email(email: str) -> str:
@@ -82,17 +90,17 @@ def check_credentials(email: str, password: str) -> User:
         audit.record("auth.login_failed", None, actor=None, subject_type="user",
                      note=f"unknown e-mail: {email[:254]}")
         db.session.flush()
-        raise ValidationError("password", WRONG_CREDENTIALS)
+        raise ValidationError("password", _(WRONG_CREDENTIALS))
     if is_locked(user):
         audit.record("auth.login_failed", user, actor=None, note="account locked")
         db.session.flush()
-        raise ValidationError("password", ACCOUNT_LOCKED)
+        raise ValidationError("password", _(ACCOUNT_LOCKED))
     if not user.check_password(password):
         record_failed_login(user, "wrong password")
-        raise ValidationError("password", WRONG_CREDENTIALS)
+        raise ValidationError("password", _(WRONG_CREDENTIALS))
     if not user.active:
         record_failed_login(user, "deactivated account")
-        raise ValidationError("password", WRONG_CREDENTIALS)
+        raise ValidationError("password", _(WRONG_CREDENTIALS))
     if passwords.needs_rehash(user.password_hash):
         user.set_password(password)
         db.session.flush()
@@ -139,12 +147,12 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     not become a free password-guessing oracle).
     """
     if is_locked(user):
-        raise ValidationError("current_password", ACCOUNT_LOCKED)
+        raise ValidationError("current_password", _(ACCOUNT_LOCKED))
     if not user.check_password(current_password):
         record_failed_login(user, "wrong current password when changing it")
-        raise ValidationError("current_password", "is not your current password")
+        raise ValidationError("current_password", _("is not your current password"))
     if new_password == current_password:
-        raise ValidationError("password", "must differ from the current password")
+        raise ValidationError("password", _("must differ from the current password"))
     check_password_rules(new_password, email=user.email, name=user.name)
     user.set_password(new_password)
     end_sessions(user)
@@ -189,10 +197,10 @@ def check_totp_code(user: User, code: str) -> None:
         audit.record("auth.login_failed", user, actor=None,
                      note="account locked" if user.active else "deactivated account")
         db.session.flush()
-        raise ValidationError("code", ACCOUNT_LOCKED if user.active else WRONG_CREDENTIALS)
+        raise ValidationError("code", _(ACCOUNT_LOCKED if user.active else WRONG_CREDENTIALS))
     if not totp_matches(user.totp_secret, code):
         record_failed_login(user, "wrong TOTP code")
-        raise ValidationError("code", WRONG_CODE)
+        raise ValidationError("code", _(WRONG_CODE))
 
 
 def _check_totp_secret(secret: str) -> str:
@@ -201,7 +209,7 @@ def _check_totp_secret(secret: str) -> str:
         if len(pyotp.TOTP(secret).byte_secret()) < 16:
             raise ValueError
     except (ValueError, TypeError) as error:
-        raise ValidationError("secret", "must be a base32 secret of at least 128 bits") from error
+        raise ValidationError("secret", _("must be a base32 secret of at least 128 bits")) from error
     return secret
 
 
@@ -215,8 +223,8 @@ def enable_totp(user: User, secret: str) -> None:
 def confirm_totp(user: User, secret: str, code: str) -> None:
     """Enable TOTP once the user proves their app computes the same codes."""
     if not totp_matches(secret, code):
-        raise ValidationError("code", "does not match: check that the phone's clock is right "
-                                      "and enter the code the app shows now")
+        raise ValidationError("code", _("does not match: check that the phone's clock is right "
+                                      "and enter the code the app shows now"))
     enable_totp(user, secret)
 
 
@@ -242,16 +250,16 @@ class OrganisationInfo:
 def create_organisation(info: OrganisationInfo) -> Organisation:
     name = info.name.strip()
     if not name:
-        raise ValidationError("name", "is required")
+        raise ValidationError("name", _("is required"))
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError("name", f"must be at most {MAX_NAME_LENGTH} characters long")
+        raise ValidationError("name", _("must be at most %(max)s characters long", max=MAX_NAME_LENGTH))
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
-        raise ValidationError("name", "another organisation already has this name")
+        raise ValidationError("name", _("another organisation already has this name"))
     kind = OrganisationKind(info.kind)
     if kind == OrganisationKind.REQUESTING_STATE and not info.country:
-        raise ValidationError("country", "a requesting State needs its country")
+        raise ValidationError("country", _("a requesting State needs its country"))
     if info.country and info.country not in COUNTRY_REGION:
-        raise ValidationError("country", f"unknown ISO 3166-1 alpha-3 code {info.country!r}")
+        raise ValidationError("country", _("unknown ISO 3166-1 alpha-3 code %(code)s", code=repr(info.country)))
     organisation = Organisation(name=name, kind=kind, country=info.country or None)
     db.session.add(organisation)
     db.session.flush()
@@ -260,11 +268,11 @@ def create_organisation(info: OrganisationInfo) -> Organisation:
 
 def _check_new_user(email: str, role: Role, organisation: Organisation) -> None:
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise ValidationError("email", "an account with this e-mail already exists")
+        raise ValidationError("email", _("an account with this e-mail already exists"))
     if role in (Role.COORDINATOR, Role.ADMIN) and organisation.kind != OrganisationKind.SECRETARIAT:
-        raise ValidationError("role", "coordinators and administrators belong to the secretariat")
+        raise ValidationError("role", _("coordinators and administrators belong to the secretariat"))
     if role == Role.FOCAL_POINT and organisation.kind == OrganisationKind.SECRETARIAT:
-        raise ValidationError("role", "the secretariat has coordinators, not focal points")
+        raise ValidationError("role", _("the secretariat has coordinators, not focal points"))
 
 
 def create_user(
@@ -322,7 +330,7 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str) -> Us
         .values(accepted_at=utcnow())
     ).rowcount
     if not claimed:
-        raise ValidationError("token", "this invitation has already been used")
+        raise ValidationError("token", _("this invitation has already been used"))
     return create_user(
         email=invitation.email, name=name or invitation.name, password=password,
         role=invitation.role, organisation=invitation.organisation,
@@ -394,7 +402,7 @@ def deactivate_user(user: User, *, acting: User | None = None) -> None:
     administrator cannot be deactivated (nobody could then reactivate anyone).
     """
     if acting is not None and acting.id == user.id:
-        raise ValidationError("user", "you cannot deactivate your own account")
+        raise ValidationError("user", _("you cannot deactivate your own account"))
     if user.role == Role.ADMIN and user.active:
         other_admins = db.session.scalar(
             sa.select(sa.func.count(User.id)).where(
@@ -402,7 +410,7 @@ def deactivate_user(user: User, *, acting: User | None = None) -> None:
             )
         )
         if not other_admins:
-            raise ValidationError("user", "the last active administrator cannot be deactivated")
+            raise ValidationError("user", _("the last active administrator cannot be deactivated"))
     user.active = False
     end_sessions(user)  # their open sessions end now, not at their next login
     db.session.flush()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app, session
 from flask_login import login_user, logout_user
 
+from portal import i18n
 from portal.auth.models import User
 from portal.extensions import db
 
@@ -36,8 +37,12 @@ def load_user(user_id: str) -> User | None:
 
 
 def start(user: User) -> None:
-    """Log ``user`` in on a fresh session (nothing from before the login survives)."""
+    """Log ``user`` in on a fresh session (nothing from before the login survives
+    but the language the visitor chose: a checked preference, not a credential)."""
+    language = _chosen_language()
     session.clear()
+    if language:
+        session[i18n.SESSION_KEY] = language
     login_user(user)
     session.permanent = True  # the cookie itself expires with the absolute limit
     now = int(time.time())
@@ -46,8 +51,16 @@ def start(user: User) -> None:
 
 
 def end() -> None:
+    language = _chosen_language()
     logout_user()
     session.clear()
+    if language:
+        session[i18n.SESSION_KEY] = language
+
+
+def _chosen_language() -> str | None:
+    language = session.get(i18n.SESSION_KEY)
+    return language if language in i18n.LANGUAGES else None
 
 
 def expired(now: float | None = None) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.auth import limits, qr, services, sessions
@@ -33,7 +34,7 @@ def enforce_session_rules():
         return None
     if sessions.expired():
         sessions.end()
-        flash("Your session has expired. Please log in again.", "info")
+        flash(_("Your session has expired. Please log in again."), "info")
         return None  # go on anonymous: protected pages redirect to the login
     sessions.touch()
     if services.needs_totp_setup(current_user) and request.endpoint not in ALLOWED_BEFORE_TOTP_SETUP:
@@ -75,7 +76,7 @@ def _finish_login(user: User, next_url: str | None):
     services.complete_login(user, note="second factor still to set up" if setup_pending else None)
     db.session.commit()
     sessions.start(user)
-    flash(f"Welcome, {user.name}.", "success")
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
     if setup_pending:
         return redirect(url_for("auth.totp_setup"))
     return redirect(next_url or url_for("main.index"))
@@ -97,7 +98,7 @@ def login_code():
     user = _pending_user()
     if user is None:
         session.pop(PENDING_LOGIN_KEY, None)
-        flash("Please log in again.", "info")
+        flash(_("Please log in again."), "info")
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -117,7 +118,7 @@ def logout():
     services.log_out(current_user._get_current_object())
     db.session.commit()
     sessions.end()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -133,7 +134,7 @@ def account():
 def totp_setup():
     """Set up the second factor: scan the code, then type a code to prove it works."""
     if current_user.totp_secret:
-        flash("Two-factor authentication is already set up.", "info")
+        flash(_("Two-factor authentication is already set up."), "info")
         return redirect(url_for("auth.account"))
     secret = session.get(TOTP_SETUP_KEY) or services.new_totp_secret()
     session[TOTP_SETUP_KEY] = secret
@@ -146,7 +147,7 @@ def totp_setup():
         else:
             db.session.commit()
             session.pop(TOTP_SETUP_KEY, None)
-            flash("Two-factor authentication is on: each login will ask for a code.", "success")
+            flash(_("Two-factor authentication is on: each login will ask for a code."), "success")
             return redirect(url_for("main.index"))
     uri = services.totp_uri(current_user, secret)
     return render_template("auth/totp_setup.html", form=form, secret=secret, uri=uri,
@@ -168,7 +169,7 @@ def change_password():
         else:
             db.session.commit()
             sessions.start(user)  # this session goes on under the new version
-            flash("Your password is changed; your other sessions are logged out.", "success")
+            flash(_("Your password is changed; your other sessions are logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 
@@ -190,7 +191,7 @@ def accept_invitation(token: str):
         else:
             db.session.commit()
             sessions.start(user)
-            flash("Your account is ready.", "success")
+            flash(_("Your account is ready."), "success")
             if services.needs_totp_setup(user):
                 return redirect(url_for("auth.totp_setup"))
             return redirect(url_for("main.index"))

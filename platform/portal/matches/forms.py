@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -10,31 +11,31 @@ NOTE_LIMIT = 2000
 
 class ProposeForm(FlaskForm):
     offer_id = HiddenField(validators=[DataRequired()])
-    note = TextAreaField("Note to both sides", validators=[Optional(), Length(max=NOTE_LIMIT)],
+    note = TextAreaField(_l("Note to both sides"), validators=[Optional(), Length(max=NOTE_LIMIT)],
                          render_kw={"rows": 2})
-    submit = SubmitField("Propose to both sides")
+    submit = SubmitField(_l("Propose to both sides"))
 
 
 class RejectForm(FlaskForm):
     offer_id = HiddenField(validators=[DataRequired()])
-    reason = SelectField("Reason", choices=select_choices(REJECTION_REASONS.items()),
+    reason = SelectField(_l("Reason"), choices=select_choices(REJECTION_REASONS.items()),
                          validators=[DataRequired()])
-    note = TextAreaField("Details", validators=[Optional(), Length(max=NOTE_LIMIT)],
+    note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=NOTE_LIMIT)],
                          render_kw={"rows": 2})
-    submit = SubmitField("Reject")
+    submit = SubmitField(_l("Reject"))
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField("Your answer", choices=select_choices(
-        [("accepted", "Yes, we agree"), ("declined", "No, we decline")]),
-        validators=[DataRequired(message="Choose yes or no.")])
-    reason = TextAreaField("Reason (required to decline)",
+    decision = RadioField(_l("Your answer"), choices=select_choices(
+        [("accepted", _l("Yes, we agree")), ("declined", _l("No, we decline"))]),
+        validators=[DataRequired(message=_l("Choose yes or no."))])
+    reason = TextAreaField(_l("Reason (required to decline)"),
                            validators=[Optional(), Length(max=NOTE_LIMIT)], render_kw={"rows": 3})
-    submit = SubmitField("Send the answer")
+    submit = SubmitField(_l("Send the answer"))
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Why is it cancelled?",
-                           validators=[DataRequired(message="Say why."), Length(max=NOTE_LIMIT)],
+    reason = TextAreaField(_l("Why is it cancelled?"),
+                           validators=[DataRequired(message=_l("Say why.")), Length(max=NOTE_LIMIT)],
                            render_kw={"rows": 2})
-    submit = SubmitField("Cancel the match")
+    submit = SubmitField(_l("Cancel the match"))

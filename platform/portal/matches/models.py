@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import utcnow
@@ -50,12 +51,18 @@ class MatchStatus(enum.StrEnum):
 
 
 MATCH_STATUS_LABELS = {
-    MatchStatus.PROPOSED: "Proposed",
-    MatchStatus.AGREED: "Agreed",
-    MatchStatus.IN_DELIVERY: "In delivery",
-    MatchStatus.COMPLETED: "Completed",
-    MatchStatus.DECLINED: "Declined",
-    MatchStatus.CANCELLED: "Cancelled",
+    # Translators: status of a match (an offer proposed for a need), shown as a badge.
+    MatchStatus.PROPOSED: _l("Proposed"),
+    # Translators: status of a match (an offer proposed for a need), shown as a badge.
+    MatchStatus.AGREED: _l("Agreed"),
+    # Translators: status of a match (an offer proposed for a need), shown as a badge.
+    MatchStatus.IN_DELIVERY: _l("In delivery"),
+    # Translators: status of a match (an offer proposed for a need), shown as a badge.
+    MatchStatus.COMPLETED: _l("Completed"),
+    # Translators: status of a match (an offer proposed for a need), shown as a badge.
+    MatchStatus.DECLINED: _l("Declined"),
+    # Translators: status of a match (an offer proposed for a need), shown as a badge.
+    MatchStatus.CANCELLED: _l("Cancelled"),
 }
 
 #: A pair of need and offer has at most one match in these statuses.
@@ -67,7 +74,12 @@ class Decision(enum.StrEnum):
     DECLINED = "declined"
 
 
-DECISION_LABELS = {Decision.ACCEPTED: "Accepted", Decision.DECLINED: "Declined"}
+DECISION_LABELS = {
+    # Translators: one side's answer to a proposed match.
+    Decision.ACCEPTED: _l("Accepted"),
+    # Translators: one side's answer to a proposed match.
+    Decision.DECLINED: _l("Declined"),
+}
 
 
 def _enum(kind, length=20):
@@ -122,12 +134,12 @@ class Match(db.Model):
 
 
 REJECTION_REASONS = {
-    "off_topic": "Not what the need asks for",
-    "too_small": "Too small for the need",
-    "wrong_beneficiaries": "Meant for other institutions",
-    "timing": "Dates do not fit",
-    "covered": "The need is already covered",
-    "other": "Other reason",
+    "off_topic": _l("Not what the need asks for"),
+    "too_small": _l("Too small for the need"),
+    "wrong_beneficiaries": _l("Meant for other institutions"),
+    "timing": _l("Dates do not fit"),
+    "covered": _l("The need is already covered"),
+    "other": _l("Other reason"),
 }
 
 

@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.audit import services as audit
@@ -51,7 +52,7 @@ def decide(match_id: int):
     form = DecisionForm()
     if form.validate_on_submit() and commit_step(
         lambda: workflow.decide(match, current_user, form.decision.data, reason=form.reason.data),
-        "Your answer is recorded.", form,
+        _("Your answer is recorded."), form,
     ):
         return redirect(url_for("matches.view", match_id=match.id))
     db.session.refresh(match)
@@ -62,7 +63,7 @@ def decide(match_id: int):
 @login_required
 def start_delivery(match_id: int):
     match = get_match_or_404(match_id)
-    commit_step(lambda: workflow.start_delivery(match, current_user), "Delivery is recorded as started.")
+    commit_step(lambda: workflow.start_delivery(match, current_user), _("Delivery is recorded as started."))
     return redirect(url_for("matches.view", match_id=match.id))
 
 
@@ -70,7 +71,7 @@ def start_delivery(match_id: int):
 @login_required
 def complete(match_id: int):
     match = get_match_or_404(match_id)
-    commit_step(lambda: workflow.complete(match, current_user), "Completion is recorded. Thank you.")
+    commit_step(lambda: workflow.complete(match, current_user), _("Completion is recorded. Thank you."))
     return redirect(url_for("matches.view", match_id=match.id))
 
 
@@ -80,7 +81,7 @@ def cancel(match_id: int):
     match = get_match_or_404(match_id)
     form = CancelForm()
     if form.validate_on_submit() and commit_step(
-        lambda: workflow.cancel(match, current_user, reason=form.reason.data), "The match is cancelled.", form
+        lambda: workflow.cancel(match, current_user, reason=form.reason.data), _("The match is cancelled."), form
     ):
         return redirect(url_for("matches.view", match_id=match.id))
     db.session.refresh(match)

@@ -10,6 +10,8 @@ flush fails with ``StaleDataError`` and the view tells that person to reload.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from matching.constraints import violations
 from portal.audit import services as audit
@@ -91,21 +93,24 @@ def _notice(kind: str, subject: str, summary: str, match: Match) -> Notice:
 def propose(need: Need, offer: Offer, coordinator: User, *, note: str | None = None) -> Match:
     """Propose an offer for a need to both sides."""
     if not coordinator.is_coordinator:
-        raise ValidationError("need", "only coordinators propose matches")
+        raise ValidationError("need", _("only coordinators propose matches"))
     if need.status not in OPEN_NEED_STATUSES:
-        raise ValidationError("need", "this need is not open for matching")
+        raise ValidationError("need", _("this need is not open for matching"))
     if offer.status not in MATCHABLE_OFFER_STATUSES:
-        raise ValidationError("offer", "this offer is not available")
+        raise ValidationError("offer", _("this offer is not available"))
     if offer.remaining_capacity < 1:
-        raise ValidationError("offer", "this offer has no capacity left")
+        raise ValidationError("offer", _("this offer has no capacity left"))
     broken = violations(interchange.need_to_record(need), interchange.offer_to_record(offer))
     if broken:
-        raise ValidationError("offer", "this offer breaks a hard constraint: "
-                              + "; ".join(v.text for v in broken))
+        from portal.matches.reasons import constraint_text
+
+        raise ValidationError("offer", _("this offer breaks a hard constraint: %(constraints)s",
+                                         constraints="; ".join(constraint_text(v.code, v.params, v.text)
+                                                               for v in broken)))
     if db.session.scalar(sa.select(Match.id).where(
             Match.need_id == need.id, Match.offer_id == offer.id,
             Match.status.in_(OPEN_MATCH_STATUSES))):
-        raise ValidationError("offer", "this offer is already proposed for this need")
+        raise ValidationError("offer", _("this offer is already proposed for this need"))
     candidate = db.session.scalar(sa.select(RankedCandidate).where(
         RankedCandidate.need_id == need.id, RankedCandidate.offer_id == offer.id))
     match = Match(need=need, offer=offer, note=(note or "").strip() or None,
@@ -119,16 +124,18 @@ def propose(need: Need, offer: Offer, coordinator: User, *, note: str | None = N
     _match_event("match.proposed", match, coordinator, None, note=match.note)
     _ask_the_donor(match)
     notify(focal_points(need.organisation_id),
-           _notice("proposal_to_state", "An offer is proposed for your need",
-                   f"An offer is proposed for your need “{need.title}”. Please confirm or decline.", match),
+           _notice("proposal_to_state", _l("An offer is proposed for your need"),
+                   _l("An offer is proposed for your need “%(need)s”. Please confirm or decline.",
+                      need=need.title), match),
            match=match)
     return match
 
 
 def _ask_the_donor(match: Match) -> None:
     notify(_donor_side(match),
-           _notice("proposal_to_donor", "An offer of yours is proposed for a need",
-                   f"Your offer “{match.offer.title}” is proposed for a need. Please accept or decline.",
+           _notice("proposal_to_donor", _l("An offer of yours is proposed for a need"),
+                   _l("Your offer “%(offer)s” is proposed for a need. Please accept or decline.",
+                      offer=match.offer.title),
                    match),
            match=match)
 
@@ -136,14 +143,14 @@ def _ask_the_donor(match: Match) -> None:
 def reject(need: Need, offer: Offer, coordinator: User, *, reason: str, note: str | None = None) -> Rejection:
     """Rule a candidate out for a need; it stops being shown and becomes a negative example."""
     if not coordinator.is_coordinator:
-        raise ValidationError("need", "only coordinators reject candidates")
+        raise ValidationError("need", _("only coordinators reject candidates"))
     if reason not in REJECTION_REASONS:
-        raise ValidationError("reason", "choose a reason from the list")
+        raise ValidationError("reason", _("choose a reason from the list"))
     if reason == "other" and not (note or "").strip():
-        raise ValidationError("note", "say why, when the reason is “other”")
+        raise ValidationError("note", _("say why, when the reason is “other”"))
     if db.session.scalar(sa.select(Rejection.id).where(
             Rejection.need_id == need.id, Rejection.offer_id == offer.id)):
-        raise ValidationError("offer", "this candidate is already rejected")
+        raise ValidationError("offer", _("this candidate is already rejected"))
     candidate = db.session.scalar(sa.select(RankedCandidate).where(
         RankedCandidate.need_id == need.id, RankedCandidate.offer_id == offer.id))
     rejection = Rejection(need_id=need.id, offer_id=offer.id, reason=reason,
@@ -162,9 +169,9 @@ def reject(need: Need, offer: Offer, coordinator: User, *, reason: str, note: st
 def cancel(match: Match, actor: User, *, reason: str, notify_sides: bool = True) -> None:
     """Call off a proposed or agreed match; an agreed one gives its capacity back."""
     if match.status not in (MatchStatus.PROPOSED, MatchStatus.AGREED):
-        raise ValidationError("match", "only a proposed or agreed match can be cancelled")
+        raise ValidationError("match", _("only a proposed or agreed match can be cancelled"))
     if not (reason or "").strip():
-        raise ValidationError("reason", "say why the match is cancelled")
+        raise ValidationError("reason", _("say why the match is cancelled"))
     before = audit.snapshot(match)
     was_agreed = match.status == MatchStatus.AGREED
     match.status = MatchStatus.CANCELLED
@@ -188,8 +195,9 @@ def cancel(match: Match, actor: User, *, reason: str, notify_sides: bool = True)
     if notify_sides:
         people = _donor_side(match) + focal_points(need.organisation_id) + _proposer(match)
         notify([p for p in people if p.id != actor.id],
-               _notice("match_cancelled", "A proposed match was called off",
-                       f"The match of “{offer.title}” for “{need.title}” was cancelled: {reason}", match),
+               _notice("match_cancelled", _l("A proposed match was called off"),
+                       _l("The match of “%(offer)s” for “%(need)s” was cancelled: %(reason)s",
+                          offer=offer.title, need=need.title, reason=reason), match),
                match=match, reason=reason)
 
 
@@ -221,15 +229,15 @@ def decide(match: Match, user: User, decision: Decision, *, reason: str | None =
     """
     side = side_of(match, user)
     if side is None:
-        raise ValidationError("match", "only the donor's or the State's focal point can answer")
+        raise ValidationError("match", _("only the donor's or the State's focal point can answer"))
     if match.status != MatchStatus.PROPOSED:
-        raise ValidationError("match", "this proposal is no longer waiting for an answer")
+        raise ValidationError("match", _("this proposal is no longer waiting for an answer"))
     if getattr(match, f"{side}_decision") is not None:
-        raise ValidationError("decision", "your organisation has already answered")
+        raise ValidationError("decision", _("your organisation has already answered"))
     decision = Decision(decision)
     reason = (reason or "").strip() or None
     if decision == Decision.DECLINED and not reason:
-        raise ValidationError("reason", "say why you decline")
+        raise ValidationError("reason", _("say why you decline"))
     before = audit.snapshot(match)
     setattr(match, f"{side}_decision", decision)
     setattr(match, f"{side}_reason", reason)
@@ -250,7 +258,7 @@ def decide(match: Match, user: User, decision: Decision, *, reason: str | None =
 def _agree(match: Match, user: User) -> None:
     offer, need = match.offer, match.need
     if offer.remaining_capacity < 1 or offer.status not in MATCHABLE_OFFER_STATUSES:
-        raise ValidationError("decision", "the offer has no capacity left: another match took its last engagement")
+        raise ValidationError("decision", _("the offer has no capacity left: another match took its last engagement"))
     audit.record("offer.engagement_taken", offer, actor=user,
                  before={"remaining_capacity": offer.remaining_capacity},
                  after={"remaining_capacity": offer.remaining_capacity - 1}, note=f"match {match.id}")
@@ -267,37 +275,42 @@ def _tell_about_decision(match: Match, user: User, side: str, decision: Decision
     other = focal_points(match.need.organisation_id) if side == "donor" else _donor_side(match)
     if match.status == MatchStatus.AGREED:
         people = focal_points(match.offer.organisation_id) + focal_points(match.need.organisation_id) + _proposer(match)
-        notify(people, _notice("match_agreed", "A match is agreed",
-                               f"Both sides agreed: “{match.offer.title}” for “{match.need.title}”.", match),
+        notify(people, _notice("match_agreed", _l("A match is agreed"),
+                               _l("Both sides agreed: “%(offer)s” for “%(need)s”.",
+                                  offer=match.offer.title, need=match.need.title), match),
                match=match)
     elif (decision == Decision.ACCEPTED and side == "state"
           and match.need.confidentiality == Confidentiality.RESTRICTED):
         _ask_the_donor(match)  # the donor learns of a restricted need only now
         notify(_proposer(match), _notice(
-            "match_half_accepted", "One side has said yes",
-            f"The requesting State accepted the proposal of “{match.offer.title}” for "
-            f"“{match.need.title}”; the donor has yet to answer.", match), match=match)
+            "match_half_accepted", _l("One side has said yes"),
+            _l("The requesting State accepted the proposal of “%(offer)s” for “%(need)s”; "
+               "the donor has yet to answer.", offer=match.offer.title, need=match.need.title), match), match=match)
     elif decision == Decision.ACCEPTED:
-        waiting_side = "the requesting State" if side == "donor" else "the donor"
+        if side == "donor":
+            summary = _l("The donor accepted the proposal of “%(offer)s” for “%(need)s”; "
+                         "the requesting State has yet to answer.",
+                         offer=match.offer.title, need=match.need.title)
+        else:
+            summary = _l("The requesting State accepted the proposal of “%(offer)s” for “%(need)s”; "
+                         "the donor has yet to answer.", offer=match.offer.title, need=match.need.title)
         notify(other + _proposer(match),
-               _notice("match_half_accepted", "One side has said yes",
-                       f"{'The donor' if side == 'donor' else 'The requesting State'} accepted the proposal "
-                       f"of “{match.offer.title}” for “{match.need.title}”; {waiting_side} has yet to answer.",
-                       match),
+               _notice("match_half_accepted", _l("One side has said yes"), summary, match),
                match=match)
     elif decision == Decision.DECLINED:
         notify(other + _proposer(match),
-               _notice("match_declined", "A proposed match was declined",
-                       f"The proposal of “{match.offer.title}” for “{match.need.title}” was declined.", match),
+               _notice("match_declined", _l("A proposed match was declined"),
+                       _l("The proposal of “%(offer)s” for “%(need)s” was declined.",
+                          offer=match.offer.title, need=match.need.title), match),
                match=match, reason=reason, side=side)
 
 
 def start_delivery(match: Match, user: User) -> None:
     """The donor records that delivery has begun."""
     if side_of(match, user) != "donor":
-        raise ValidationError("match", "only the donor records the start of delivery")
+        raise ValidationError("match", _("only the donor records the start of delivery"))
     if match.status != MatchStatus.AGREED:
-        raise ValidationError("match", "delivery can start only once the match is agreed")
+        raise ValidationError("match", _("delivery can start only once the match is agreed"))
     before = audit.snapshot(match)
     match.status = MatchStatus.IN_DELIVERY
     set_status(match.need, Status.IN_DELIVERY, user)
@@ -306,17 +319,18 @@ def start_delivery(match: Match, user: User) -> None:
     db.session.flush()
     _match_event("match.delivery_started", match, user, before)
     notify(focal_points(match.need.organisation_id),
-           _notice("delivery_started", "Delivery has started",
-                   f"Delivery of “{match.offer.title}” has started. Confirm when it is completed.", match),
+           _notice("delivery_started", _l("Delivery has started"),
+                   _l("Delivery of “%(offer)s” has started. Confirm when it is completed.",
+                      offer=match.offer.title), match),
            match=match)
 
 
 def complete(match: Match, user: User) -> None:
     """The requesting State confirms that the assistance was delivered."""
     if side_of(match, user) != "state":
-        raise ValidationError("match", "only the requesting State confirms completion")
+        raise ValidationError("match", _("only the requesting State confirms completion"))
     if match.status != MatchStatus.IN_DELIVERY:
-        raise ValidationError("match", "only a match in delivery can be completed")
+        raise ValidationError("match", _("only a match in delivery can be completed"))
     before = audit.snapshot(match)
     match.status = MatchStatus.COMPLETED
     match.closed_at = utcnow()
@@ -330,8 +344,8 @@ def complete(match: Match, user: User) -> None:
     db.session.flush()
     _match_event("match.completed", match, user, before)
     notify(focal_points(offer.organisation_id) + _proposer(match),
-           _notice("delivery_completed", "Delivery confirmed",
-                   f"The State confirmed that “{offer.title}” was delivered.", match),
+           _notice("delivery_completed", _l("Delivery confirmed"),
+                   _l("The State confirmed that “%(offer)s” was delivered.", offer=offer.title), match),
            match=match)
 
 

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
@@ -9,12 +10,12 @@ class NeedForm(AssistanceForm):
     """A requesting State's need. The State is the user's organisation, never a field."""
 
     confidentiality = RadioField(
-        "Who may read this need",
+        _l("Who may read this need"),
         choices=select_choices((level.value, label) for level, label in CONFIDENTIALITY_LABELS.items()),
         default=Confidentiality.RESTRICTED.value,
-        validators=[InputRequired(message="Choose who may read this need.")],
-        description="Whatever you choose, the secretariat reads it and the matching engine uses it. "
-                    "If you withhold your name, leave it out of the title and description too.",
+        validators=[InputRequired(message=_l("Choose who may read this need."))],
+        description=_l("Whatever you choose, the secretariat reads it and the matching engine uses it. "
+                    "If you withhold your name, leave it out of the title and description too."),
     )
 
     def record_field_names(self) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Organisation
@@ -21,9 +22,9 @@ class Confidentiality(enum.StrEnum):
 
 
 CONFIDENTIALITY_LABELS = {
-    Confidentiality.PUBLIC: "Public: every registered user may read it",
-    Confidentiality.DONORS: "Donors, without our name: donors may read it, but not which State asks",
-    Confidentiality.RESTRICTED: "Restricted: only the secretariat, until we agree to a proposed match",
+    Confidentiality.PUBLIC: _l("Public: every registered user may read it"),
+    Confidentiality.DONORS: _l("Donors, without our name: donors may read it, but not which State asks"),
+    Confidentiality.RESTRICTED: _l("Restricted: only the secretariat, until we agree to a proposed match"),
 }
 
 

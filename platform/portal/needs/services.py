@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from matching import validate_need
 from portal import lifecycle
@@ -27,7 +28,7 @@ def _check(fields: Mapping[str, Any], country: str, draft: bool = False) -> None
 def create_need(fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Need:
     """Record a new need of the user's State, as a draft or submitted at once."""
     if not is_state_focal_point(user):
-        raise ValidationError("organisation", "only a requesting State's focal point submits needs")
+        raise ValidationError("organisation", _("only a requesting State's focal point submits needs"))
     country = user.organisation.country
     _check(fields, country, draft=not submit)
     need = Need(

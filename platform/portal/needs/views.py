@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import choices
@@ -30,7 +31,7 @@ def index():
     page = db.paginate(services.visible_needs(current_user, filters), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("needs/index.html", page=page, filters=filters,
-                           statuses=STATUS_LABELS, themes=choices.THEME_CHOICES,
+                           statuses=STATUS_LABELS, themes=choices.code_choices("theme"),
                            countries=choices.country_choices())
 
 
@@ -39,8 +40,8 @@ def index():
 def new():
     form = NeedForm()
     if form.validate_on_submit():
-        done = ("Your need has been submitted." if form.wants_submission
-                else "Your need is saved as a draft.")
+        done = (_("Your need has been submitted.") if form.wants_submission
+                else _("Your need is saved as a draft."))
         created = create_once(
             form, lambda: services.create_need(form.record_fields(), current_user, submit=form.wants_submission),
             lambda need: url_for("needs.view", need_id=need.id), done)
@@ -84,12 +85,12 @@ def view(need_id: int):
 def edit(need_id: int):
     need = get_visible_or_404(Need, need_id)
     if not can_edit(current_user, need):
-        flash("This need can no longer be edited.", "warning")
+        flash(_("This need can no longer be edited."), "warning")
         return redirect(url_for("needs.view", need_id=need.id))
     form = NeedForm(obj=need)
     if form.validate_on_submit() and commit_step(
         lambda: services.update_need(need, form.record_fields(), current_user, submit=form.wants_submission),
-        "Your changes are saved.", form,
+        _("Your changes are saved."), form,
     ):
         return redirect(url_for("needs.view", need_id=need.id))
     return render_template("needs/form.html", form=form, need=need)
@@ -99,7 +100,7 @@ def edit(need_id: int):
 @requesting_state_required
 def submit(need_id: int):
     need = get_visible_or_404(Need, need_id)
-    change_status(need, services.submit_need, "Your need has been submitted.")
+    change_status(need, services.submit_need, _("Your need has been submitted."))
     return redirect(url_for("needs.view", need_id=need.id))
 
 
@@ -109,7 +110,7 @@ def withdraw(need_id: int):
     need = get_visible_or_404(Need, need_id)
     form = WithdrawForm()
     if form.validate_on_submit() and change_status(
-        need, lambda record, user: services.withdraw_need(record, user, form.reason.data), "Your need has been withdrawn."
+        need, lambda record, user: services.withdraw_need(record, user, form.reason.data), _("Your need has been withdrawn.")
     ):
         return redirect(url_for("needs.view", need_id=need.id))
     return render_template("confirm_withdraw.html", record=need, form=form,

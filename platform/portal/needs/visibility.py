@@ -14,6 +14,7 @@ notification and e-mail asks this module first.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from portal.auth.access import is_donor_focal_point, owns
 from portal.auth.models import User
@@ -22,7 +23,7 @@ from portal.needs.models import Confidentiality, Need
 from portal.records import Status
 
 #: What a need whose State is withheld shows instead of the State's name.
-WITHHELD = "a requesting State (name withheld at its request)"
+WITHHELD = _l("a requesting State (name withheld at its request)")
 
 
 def disclosed_to(need: Need, organisation_id: int) -> bool:
@@ -60,7 +61,7 @@ def shows_state(user: User, need: Need) -> bool:
 
 
 def state_label(user: User, need: Need, country_name) -> str:
-    return country_name(need.country) if shows_state(user, need) else WITHHELD
+    return country_name(need.country) if shows_state(user, need) else str(WITHHELD)
 
 
 def browsable_by(user: User) -> sa.Select:

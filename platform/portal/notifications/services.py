@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -30,8 +32,10 @@ class Notice:
     """One kind of message: its template (templates/mail/<kind>.txt) names the rest."""
 
     kind: str
-    subject: str
-    summary: str
+    # Lazy strings (lazy_gettext with their values): each recipient reads them
+    # in their own language, whoever triggered the step.
+    subject: Any
+    summary: Any
     endpoint: str
     endpoint_args: dict
 
@@ -41,15 +45,18 @@ def notify(users: Iterable[User], notice: Notice, **context) -> None:
     link = local_url(notice.endpoint, **notice.endpoint_args)
     absolute_link = external_url(notice.endpoint, **notice.endpoint_args)
     for user in {u.id: u for u in users if u is not None and u.active}.values():
-        db.session.add(Notification(user_id=user.id, kind=notice.kind, message=notice.summary, link=link))
-        body = render_template(
-            f"mail/{notice.kind}.txt", recipient=user, summary=notice.summary,
-            link=absolute_link, **context,
-        )
-        db.session.add(OutboxMessage(recipient=user.email, subject=notice.subject, body=body,
+        # The notification and the e-mail are in the recipient's language.
+        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            subject, summary = str(notice.subject), str(notice.summary)
+            body = render_template(
+                f"mail/{notice.kind}.txt", recipient=user, summary=summary,
+                link=absolute_link, **context,
+            )
+        db.session.add(Notification(user_id=user.id, kind=notice.kind, message=summary, link=link))
+        db.session.add(OutboxMessage(recipient=user.email, subject=subject, body=body,
                                      kind=notice.kind))
         db.session.info.setdefault(_QUEUE_KEY, []).append(
-            Message(subject=f"[Capacity Match] {notice.subject}", recipients=[user.email], body=body)
+            Message(subject=f"[Capacity Match] {subject}", recipients=[user.email], body=body)
         )
 
 

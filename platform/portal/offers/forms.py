@@ -1,3 +1,5 @@
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -9,26 +11,32 @@ from portal.forms import AssistanceForm, MultiCheckboxField, select_choices
 
 class OfferForm(AssistanceForm):
     provider = StringField(
-        "Provider", validators=[DataRequired(message="Say who provides it."), Length(max=200)],
-        description="As requesting States will see it; usually your organisation's name.",
+        _l("Provider"), validators=[DataRequired(message=_l("Say who provides it.")), Length(max=200)],
+        description=_l("As requesting States will see it; usually your organisation's name."),
     )
     regions = MultiCheckboxField(
-        "Regions where it can be delivered", choices=select_choices(choices.REGION_CHOICES),
-        description="Leave all unticked if it can be delivered anywhere.",
+        _l("Regions where it can be delivered"), choices=[],
+        description=_l("Leave all unticked if it can be delivered anywhere."),
     )
     eligible_countries = SelectMultipleField(
-        "Only these States may receive it", choices=select_choices(choices.country_choices()),
-        description="Leave empty if any State may.", render_kw={"size": 6},
+        _l("Only these States may receive it"), choices=[],
+        description=_l("Leave empty if any State may."), render_kw={"size": 6},
     )
     excluded_countries = SelectMultipleField(
-        "States it cannot serve", choices=select_choices(choices.country_choices()), render_kw={"size": 6},
+        _l("States it cannot serve"), choices=[], render_kw={"size": 6},
     )
     capacity = IntegerField(
-        "Number of engagements", default=1,
-        validators=[InputRequired(message="Say how many engagements it can take on."),
+        _l("Number of engagements"), default=1,
+        validators=[InputRequired(message=_l("Say how many engagements it can take on.")),
                     NumberRange(min=1, max=MAX_CAPACITY,
-                                message=f"Between 1 and {MAX_CAPACITY} engagements.")],
+                                message=_l("Between 1 and %(max)s engagements.", max=MAX_CAPACITY))],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regions.choices = select_choices(choices.code_choices("region"))
+        self.eligible_countries.choices = select_choices(choices.country_choices())
+        self.excluded_countries.choices = select_choices(choices.country_choices())
 
     def validate_regions(self, field):
         if not field.data:
@@ -37,13 +45,13 @@ class OfferForm(AssistanceForm):
                    if COUNTRY_REGION.get(c) not in field.data]
         if outside:
             names = ", ".join(choices.country_name(c) for c in outside)
-            raise ValidationError(f"These regions leave out eligible States: {names}.")
+            raise ValidationError(gettext("These regions leave out eligible States: %(names)s.", names=names))
 
     def validate_excluded_countries(self, field):
         both = set(field.data or []) & set(self.eligible_countries.data or [])
         if both:
             names = ", ".join(sorted(choices.country_name(c) for c in both))
-            raise ValidationError(f"A State cannot be both eligible and excluded: {names}.")
+            raise ValidationError(gettext("A State cannot be both eligible and excluded: %(names)s.", names=names))
 
     def record_field_names(self) -> list[str]:
         return super().record_field_names() + [

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from matching import validate_offer
 from portal import lifecycle
@@ -31,7 +32,7 @@ def _engagements_taken(offer: Offer) -> int:
 def create_offer(fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Offer:
     """Record a new offer of the user's organisation, as a draft or published at once."""
     if not is_donor_focal_point(user):
-        raise ValidationError("organisation", "only a donor's focal point posts offers")
+        raise ValidationError("organisation", _("only a donor's focal point posts offers"))
     _check(fields, draft=not submit)
     offer = Offer(
         ref=lifecycle.new_ref("O"), organisation_id=user.organisation_id,
@@ -51,7 +52,7 @@ def create_offer(fields: Mapping[str, Any], user: User, *, submit: bool = False)
 def update_offer(offer: Offer, fields: Mapping[str, Any], user: User, *, submit: bool = False) -> Offer:
     taken = _engagements_taken(offer)
     if fields.get("capacity") is not None and fields["capacity"] < taken:
-        raise ValidationError("capacity", f"{taken} engagement(s) are already agreed; the number cannot be lower")
+        raise ValidationError("capacity", _("%(taken)s engagement(s) are already agreed; the number cannot be lower", taken=taken))
     lifecycle.update(offer, fields, user, check=_check, submit=submit)
     offer.provider = offer.provider or user.organisation.name
     offer.capacity = offer.capacity or 1

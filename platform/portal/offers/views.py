@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import choices
@@ -30,7 +31,7 @@ def index():
     page = db.paginate(services.visible_offers(current_user, filters), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("offers/index.html", page=page, filters=filters,
-                           statuses=STATUS_LABELS, themes=choices.THEME_CHOICES)
+                           statuses=STATUS_LABELS, themes=choices.code_choices("theme"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -38,8 +39,8 @@ def index():
 def new():
     form = OfferForm()
     if form.validate_on_submit():
-        done = ("Your offer is published to the secretariat." if form.wants_submission
-                else "Your offer is saved as a draft.")
+        done = (_("Your offer is published to the secretariat.") if form.wants_submission
+                else _("Your offer is saved as a draft."))
         created = create_once(
             form, lambda: services.create_offer(form.record_fields(), current_user, submit=form.wants_submission),
             lambda offer: url_for("offers.view", offer_id=offer.id), done)
@@ -63,12 +64,12 @@ def view(offer_id: int):
 def edit(offer_id: int):
     offer = get_visible_or_404(Offer, offer_id)
     if not can_edit(current_user, offer):
-        flash("This offer can no longer be edited.", "warning")
+        flash(_("This offer can no longer be edited."), "warning")
         return redirect(url_for("offers.view", offer_id=offer.id))
     form = OfferForm(obj=offer)
     if form.validate_on_submit() and commit_step(
         lambda: services.update_offer(offer, form.record_fields(), current_user, submit=form.wants_submission),
-        "Your changes are saved.", form,
+        _("Your changes are saved."), form,
     ):
         return redirect(url_for("offers.view", offer_id=offer.id))
     return render_template("offers/form.html", form=form, offer=offer)
@@ -78,7 +79,7 @@ def edit(offer_id: int):
 @donor_required
 def submit(offer_id: int):
     offer = get_visible_or_404(Offer, offer_id)
-    change_status(offer, services.submit_offer, "Your offer is published to the secretariat.")
+    change_status(offer, services.submit_offer, _("Your offer is published to the secretariat."))
     return redirect(url_for("offers.view", offer_id=offer.id))
 
 
@@ -88,7 +89,7 @@ def withdraw(offer_id: int):
     offer = get_visible_or_404(Offer, offer_id)
     form = WithdrawForm()
     if form.validate_on_submit() and change_status(
-        offer, lambda record, user: services.withdraw_offer(record, user, form.reason.data), "Your offer has been withdrawn."
+        offer, lambda record, user: services.withdraw_offer(record, user, form.reason.data), _("Your offer has been withdrawn.")
     ):
         return redirect(url_for("offers.view", offer_id=offer.id))
     return render_template("confirm_withdraw.html", record=offer, form=form,

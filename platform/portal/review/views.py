@@ -1,6 +1,7 @@
 import re
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import choices
@@ -25,7 +26,7 @@ def queue():
     page = db.paginate(services.review_queue(filters), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("review/queue.html", page=page, filters=filters,
-                           regions=choices.REGION_CHOICES, themes=choices.THEME_CHOICES,
+                           regions=choices.code_choices("region"), themes=choices.code_choices("theme"),
                            is_urgent=services.is_urgent, window_passed=services.window_passed)
 
 
@@ -65,7 +66,7 @@ def propose(need_id: int):
     offer = _offer_from(form)
     if form.validate_on_submit() and offer is not None and commit_step(
         lambda: workflow.propose(need, offer, current_user, note=form.note.data),
-        "The proposal is sent to the donor and the requesting State.",
+        _("The proposal is sent to the donor and the requesting State."),
     ):
         return redirect(url_for("review.need", need_id=need.id))
     db.session.refresh(need)
@@ -80,7 +81,7 @@ def reject(need_id: int):
     offer = _offer_from(form)
     if form.validate_on_submit() and offer is not None and commit_step(
         lambda: workflow.reject(need, offer, current_user, reason=form.reason.data, note=form.note.data),
-        "The candidate is rejected and will not be shown again for this need.",
+        _("The candidate is rejected and will not be shown again for this need."),
     ):
         return redirect(url_for("review.need", need_id=need.id))
     db.session.refresh(need)
