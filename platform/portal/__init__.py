@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.errors import bp as errors_bp
+    from portal.insight.views import bp as insight_bp
     from portal.main.views import bp as main_bp
     from portal.matches.views import bp as matches_bp
     from portal.needs.views import bp as needs_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/inbox")
+    app.register_blueprint(insight_bp, url_prefix="/insight")
 
 
 def register_cli(app: Flask) -> None:

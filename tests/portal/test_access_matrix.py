@@ -75,6 +75,12 @@ MATRIX: dict[str, tuple[frozenset, frozenset]] = {
     "admin.invite": (frozenset({ADMIN}), frozenset({ADMIN})),
     "admin.deactivate_user": (NOBODY, frozenset({ADMIN})),
     "admin.reactivate_user": (NOBODY, frozenset({ADMIN})),
+    "insight.dashboard": (STAFF, NOBODY),
+    # Aggregates only, small figures suppressed; the secretariat's copy of the
+    # report also lists needs and matches (tests/portal/insight).
+    "insight.public": (EVERYONE, NOBODY),
+    "insight.report": (EVERYONE, NOBODY),
+    "insight.report_pdf": (EVERYONE, NOBODY),
 }
 
 
