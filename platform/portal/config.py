@@ -52,6 +52,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "20 per 15 minutes"
+    # A PDF costs a second or more of CPU: anonymous readers get a few a minute.
+    PUBLIC_PDF_LIMIT = "6 per minute"
     LOCKOUT_THRESHOLD = 20
     LOCKOUT_DURATION = timedelta(minutes=15)
     # Coordinators and administrators must use a TOTP second factor.
@@ -101,6 +103,7 @@ class TestingConfig(Config):
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = False
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
+    PUBLIC_PDF_LIMIT = "10000 per minute"
 
     MAIL_SUPPRESS_SEND = True
     ITEMS_PER_PAGE = 5

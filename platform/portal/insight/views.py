@@ -7,12 +7,13 @@ with small figures suppressed (see ``presentation``).
 
 from datetime import date
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import coordinator_required
+from portal.auth.limits import limiter
 from portal.insight import presentation, services
 from portal.insight.forms import InsightFilterForm
 from portal.insight.pdf import render_pdf
@@ -79,7 +80,12 @@ def report():
     return render_template("insight/report.html", **context), 422 if form.errors else 200
 
 
+def _public_pdf_limit() -> str:
+    return current_app.config["PUBLIC_PDF_LIMIT"]
+
+
 @bp.route("/report.pdf")
+@limiter.limit(_public_pdf_limit, exempt_when=_is_staff)
 def report_pdf():
     form, context = _report_context()
     if form.errors:  # the HTML report says which field is wrong

@@ -133,3 +133,13 @@ def test_a_pdf_with_a_bad_filter_sends_the_reader_to_the_explained_form(client):
     response = client.get("/insight/report.pdf?to=soon")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/insight/report?to=soon")
+
+
+def test_anonymous_pdf_downloads_are_rate_limited_but_not_the_secretariats(
+        app, client, login, coordinator):
+    # A PDF costs real CPU: a few a minute for the public, none counted for staff.
+    app.config["PUBLIC_PDF_LIMIT"] = "2 per minute"
+    statuses = [client.get("/insight/report.pdf").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    login(coordinator)
+    assert [client.get("/insight/report.pdf").status_code for _ in range(3)] == [200] * 3
