@@ -30,6 +30,8 @@ NOBODY: frozenset = frozenset()
 MATRIX: dict[str, tuple[frozenset, frozenset]] = {
     "static": (EVERYONE, NOBODY),
     "main.index": (EVERYONE, NOBODY),
+    # Liveness and database reachability, for load balancers: no data in it.
+    "main.healthz": (EVERYONE, NOBODY),
     "auth.login": (EVERYONE, EVERYONE),
     # The second step of a login in progress: without one, an anonymous visitor
     # is sent back to the login page (a logged-in user is sent on).
