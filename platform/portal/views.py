@@ -107,7 +107,9 @@ def create_once(form: FlaskForm, create, url_of, done_message: str):
         return None
     except IntegrityError:  # the same form, sent twice at the same moment
         db.session.rollback()
+        # The other request has committed by now (the database made this one
+        # wait for it): send this one to what it created, like any repeat.
         flash(_("This form was already sent."), "info")
-        return redirect(request.path)
+        return redirect(idempotency.earlier_result(token) or request.path)
     flash(done_message, "success")
     return redirect(url_of(record))

@@ -32,6 +32,8 @@ MATRIX: dict[str, tuple[frozenset, frozenset]] = {
     "main.index": (EVERYONE, NOBODY),
     # The language switcher: anyone may choose; a logged-in user's choice goes to the profile.
     "i18n.switch_language": (NOBODY, EVERYONE),
+    # Liveness and database reachability, for load balancers: no data in it.
+    "main.healthz": (EVERYONE, NOBODY),
     "auth.login": (EVERYONE, EVERYONE),
     # The second step of a login in progress: without one, an anonymous visitor
     # is sent back to the login page (a logged-in user is sent on).

@@ -120,6 +120,8 @@ class Match(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        # The matches list is newest first.
+        sa.Index("ix_match_proposed", "proposed_at", "id"),
         # One open match per pair, enforced by the database even under races.
         sa.Index(
             "uq_match_open_pair", "need_id", "offer_id", unique=True,

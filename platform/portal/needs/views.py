@@ -65,6 +65,7 @@ def browse():
     """Other States' needs shared with this user (public, or with donors)."""
     page = db.paginate(visibility.browsable_by(current_user), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    visibility.preload_disclosures(current_user, page.items)  # one query for the page's State names
     return render_template("needs/browse.html", page=page)
 
 

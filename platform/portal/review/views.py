@@ -25,6 +25,7 @@ def queue():
     filters = services.QueueFilters.from_args(request.args)
     page = db.paginate(services.review_queue(filters), page=page_number(),
                        per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    page.items = services.needs_by_id(page.items)
     return render_template("review/queue.html", page=page, filters=filters,
                            regions=choices.code_choices("region"), themes=choices.code_choices("theme"),
                            is_urgent=services.is_urgent, window_passed=services.window_passed)
