@@ -27,6 +27,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         config_class = CONFIGS[os.environ.get("CAPACITY_MATCH_ENV", "development")]
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
+    from portal.security import check_settings
+
+    check_settings(app)  # refuse unsafe production settings before anything uses them
     configure_instance(app)
     configure_extensions(app)
     register_blueprints(app)

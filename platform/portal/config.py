@@ -20,7 +20,8 @@ class Config:
 
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///capacity_match.sqlite")
+    # Required in production (the application refuses to start without it).
+    SQLALCHEMY_DATABASE_URI = _database_url("") or None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     # Sessions: a logged-in session ends after SESSION_IDLE_TIMEOUT without a
@@ -50,6 +51,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = bool(os.environ.get("REDIS_URL"))
     RATELIMIT_HEADERS_ENABLED = True
+    # Several sites (or a staging copy) may share one Redis: their counters must not mix.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "capacity-match")
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "20 per 15 minutes"
     # A PDF costs a second or more of CPU: anonymous readers get a few a minute.
@@ -71,6 +74,12 @@ class Config:
     INVITATION_MAX_AGE = timedelta(days=7)
     # Where the fitted matching engine is kept between processes.
     MATCHER_PATH = os.environ.get("MATCHER_PATH")
+    # How many reverse proxies stand in front of the application (nginx: 1).
+    # Their X-Forwarded-For/-Proto/-Host are then trusted (werkzeug's ProxyFix),
+    # so the login limits count the client's address, not the proxy's, and
+    # redirects keep https. 0 trusts no such header: never set it higher than
+    # the real number of proxies, or clients could forge their address.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
 
 class DevelopmentConfig(Config):

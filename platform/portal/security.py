@@ -4,8 +4,12 @@ Three things, all registered by :func:`init_app`:
 
 - **Start-up checks.** Outside development and tests the application refuses
   to start with a missing, known-default or short ``SECRET_KEY`` (it signs the
-  session, hence every login and CSRF token) or with debug mode on (the
-  Werkzeug debugger runs arbitrary code for whoever reaches it).
+  session, hence every login and CSRF token), with debug mode on (the
+  Werkzeug debugger runs arbitrary code for whoever reaches it), without a
+  ``DATABASE_URL``, or with login rate limits counted in process memory
+  (each worker would count apart: production keeps them in Redis, ``REDIS_URL``).
+- **Behind a reverse proxy** (``PROXY_COUNT`` > 0) the client's address,
+  scheme and host come from that many proxies' ``X-Forwarded-*`` headers.
 - **Response headers.** A strict Content-Security-Policy (no inline script or
   style anywhere: the templates carry none, and a test keeps it so), no MIME
   sniffing, no framing, a same-origin referrer, HSTS in production; and
@@ -25,6 +29,7 @@ import re
 
 from flask import Flask, Response, abort, current_app, request
 from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: Values that have been published as examples or defaults: never a real key.
 KNOWN_DEFAULT_KEYS = frozenset({
@@ -72,8 +77,12 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def init_app(app: Flask) -> None:
-    """Check the settings, then register the request and response hooks."""
-    check_settings(app)
+    """Trust the configured proxies, register the request and response hooks.
+
+    ``check_settings`` runs earlier, from ``create_app``, before any extension
+    reads the settings it checks.
+    """
+    trust_proxies(app)
     app.before_request(refuse_control_characters)
     app.before_request(refuse_out_of_range_ids)
     app.after_request(set_security_headers)
@@ -121,6 +130,25 @@ def check_settings(app: Flask) -> None:
             f"debug mode is on: refusing to start in the {env!r} environment "
             "(unset FLASK_DEBUG and do not pass --debug)"
         )
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        raise RuntimeError(
+            f"DATABASE_URL is not set: refusing to start in the {env!r} environment. Set it to "
+            "the PostgreSQL database, for example postgresql://capacity_match@localhost/capacity_match"
+        )
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if app.config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory://"):
+        raise RuntimeError(
+            f"the login rate limits would be counted in process memory: refusing to start in the "
+            f"{env!r} environment, where several processes serve the site and each would count "
+            "apart. Set REDIS_URL, for example redis://127.0.0.1:6379/0"
+        )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address, scheme and host from ``PROXY_COUNT`` reverse proxies."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 # --- Requests and responses --------------------------------------------------------------

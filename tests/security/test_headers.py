@@ -115,6 +115,7 @@ def test_hsts_in_production(app):
         ENV_NAME = "production"
         SECRET_KEY = "a-long-random-looking-key-0123456789abcdef"
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        RATELIMIT_ENABLED = False  # production refuses per-process counters; none is needed here
 
     production = create_app(Production)
     for url in ("/", "/static/app.css", "/no-such-page"):

@@ -11,8 +11,12 @@ GOOD_KEY = "3f9c1e0b7a5d4c2e8f6a1b3c5d7e9f0a2b4c6d8e"
 
 
 def production_config(**settings) -> type[Config]:
-    """The production configuration with a harmless database and ``settings`` on top."""
-    attributes = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": GOOD_KEY}
+    """The production configuration with a harmless database and ``settings`` on top.
+
+    The Redis storage of the limits is only named: nothing here posts a login form.
+    """
+    attributes = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": GOOD_KEY,
+                  "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
     attributes.update(settings)
     return type("Production", (Config,), attributes)
 
@@ -81,3 +85,43 @@ def test_development_is_not_checked(tmp_path, monkeypatch):
 @pytest.mark.parametrize("key", [GOOD_KEY, GOOD_KEY.encode()])
 def test_secret_key_problem_accepts_random_keys(key):
     assert security.secret_key_problem(key) is None
+
+
+def test_production_refuses_to_start_without_a_database():
+    with pytest.raises(RuntimeError, match="DATABASE_URL is not set"):
+        create_app(production_config(SQLALCHEMY_DATABASE_URI=None))
+
+
+def test_capacity_match_env_production_needs_database_url(monkeypatch):
+    monkeypatch.setenv("CAPACITY_MATCH_ENV", "production")
+    monkeypatch.setattr(Config, "SECRET_KEY", GOOD_KEY)
+    monkeypatch.setattr(Config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setattr(Config, "SQLALCHEMY_DATABASE_URI", None)
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        create_app()
+
+
+def test_production_refuses_rate_limits_counted_in_process_memory():
+    """Each gunicorn worker would count apart: an attacker gets workers × the limit."""
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        create_app(production_config(RATELIMIT_STORAGE_URI="memory://"))
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_it():
+    from flask import request
+
+    app = create_app(production_config(PROXY_COUNT=1))
+    app.add_url_rule("/__whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
+    response = app.test_client().get("/__whoami", headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "203.0.113.7 https"
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored():
+    from flask import request
+
+    app = create_app(production_config())
+    app.add_url_rule("/__whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
+    response = app.test_client().get("/__whoami", headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "127.0.0.1 http"

@@ -2,7 +2,10 @@
 
 The fitted engine is kept per process and refitted only when the offers it
 was fitted on have changed (a cheap fingerprint query says so), so a process
-never serves a ranking from stale offers, and several processes agree.
+never serves a ranking from stale offers, and several processes agree. The
+fingerprint rests on what the database counts (offers, their ids and their
+optimistic-locking versions), not only on timestamps: several servers' clocks
+may disagree, and a change stamped earlier than the newest must still show.
 Rankings themselves are stored in the database: pages read them, never
 recompute them.
 """
@@ -44,8 +47,8 @@ TOP_K = 10
 class _FittedEngine:
     fingerprint: tuple
     matcher: Matcher | None
-    # interchange id (ref) -> (database id, last change) of each fitted offer
-    versions: dict[str, tuple[int, Any]]
+    # interchange id (ref) -> (database id, version, last change) of each fitted offer
+    versions: dict[str, tuple[int, int, Any]]
 
     def offer_row(self, ref: str) -> int | None:
         version = self.versions.get(ref)
@@ -77,12 +80,18 @@ def _matchable():
 
 
 def _offers_fingerprint() -> tuple:
-    """Changes when any matchable offer does, or a new re-ranker is trained."""
-    count, newest, highest = db.session.execute(
-        sa.select(sa.func.count(Offer.id), sa.func.max(Offer.updated_at), sa.func.max(Offer.id))
+    """Changes when any matchable offer does, or a new re-ranker is trained.
+
+    Every change of an offer bumps its version (optimistic locking), so the
+    sum of versions moves whichever process, on whichever clock, made it;
+    the sum of ids tells one offer swapped for another.
+    """
+    count, newest, ids, versions = db.session.execute(
+        sa.select(sa.func.count(Offer.id), sa.func.max(Offer.updated_at),
+                  sa.func.sum(Offer.id), sa.func.sum(Offer.version))
         .where(_matchable())
     ).one()
-    return (count, str(newest), highest, learning.latest_model_id())
+    return (count, str(newest), ids, versions, learning.latest_model_id())
 
 
 def _offers_by_ref(refs) -> list[Offer]:
@@ -97,9 +106,9 @@ def _sync(engine: _FittedEngine | None, fingerprint: tuple) -> _FittedEngine:
     that changed by more than half, is fitted from scratch.
     """
     versions = {
-        ref: (row, str(changed))
-        for ref, row, changed in db.session.execute(
-            sa.select(Offer.ref, Offer.id, Offer.updated_at).where(_matchable()))
+        ref: (row, version, str(changed))
+        for ref, row, version, changed in db.session.execute(
+            sa.select(Offer.ref, Offer.id, Offer.version, Offer.updated_at).where(_matchable()))
     }
     old = engine.versions if engine and engine.matcher is not None else {}
     changed = [ref for ref, version in versions.items() if old.get(ref) != version]

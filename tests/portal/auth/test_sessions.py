@@ -94,8 +94,8 @@ def production_app(database_url):
         SQLALCHEMY_DATABASE_URI = database_url
         SQLALCHEMY_ENGINE_OPTIONS: dict = {}
         ARGON2_TIME_COST, ARGON2_MEMORY_COST, ARGON2_PARALLELISM = 1, 8, 1
-        RATELIMIT_STORAGE_URI = "memory://"
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = False
+        # Production refuses per-process counters; this test is about cookies, not limits.
+        RATELIMIT_ENABLED = False
 
     app = create_app(ProductionForTest)
     with app.app_context():
