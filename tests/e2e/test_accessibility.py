@@ -69,6 +69,7 @@ def pages_of(role: str, ids: dict) -> list[tuple[str, object]]:
             ("/review/", None), (f"/review/needs/{need}", None), (f"/needs/{need}", None),
             (f"/offers/{offer}", None), ("/needs/", None), ("/offers/", None), ("/matches/", None),
             (f"/matches/{match}", None), ("/inbox/", None), ("/auth/account", None),
+            ("/insight/", None), ("/insight/public", None), ("/insight/report", None),
         ],
     }[role]
 

@@ -40,7 +40,7 @@ def fill_common_fields(page, *, title: str, description: str | None) -> None:
     page.locator("#title").fill(title)
     if description is not None:
         page.locator("#description").fill(description)
-    page.locator("select[name=language]").select_option("en")
+    page.locator("main select[name=language]").select_option("en")
     page.locator("select[name=working_languages]").select_option(["en"])
     tick(page, "themes", "international_cooperation")
     tick(page, "modalities", "mentoring")
@@ -108,16 +108,22 @@ def answer_from_the_inbox(page, expected_flash: str = "Your answer is recorded."
     expect(page.locator(".flashes")).to_contain_text(expected_flash)
 
 
-def dashboard_counts_the_match(page, before: dict | None) -> None:
-    """DASHBOARD STEP (issue 8): the coordinator dashboard counts the agreed match.
+def matches_agreed(page) -> int:
+    """The coordinator dashboard's "Matches agreed" figure."""
+    page.goto("/insight/")
+    figure = page.locator("div.kpi").filter(has=page.get_by_text("Matches agreed", exact=True))
+    return int(figure.locator(".kpi-value").inner_text().replace(",", "").strip())
 
-    The dashboard is being built in parallel; once it exists this step opens
-    it as the coordinator and asserts that the "matches agreed" figure went up
-    by one from ``before`` (read at the start of the story), and that the
-    public dashboard shows the new total without naming the State of a
-    donors-only need. Until then it is a no-op.
-    """
-    return None
+
+def dashboard_counts_the_match(page, before: int) -> None:
+    """The coordinator dashboard counts the agreed match; the public one names no State."""
+    assert matches_agreed(page) == before + 1
+    # The need is for donors only: the public figures count it, never show it or its State.
+    page.goto("/insight/public")
+    public = page.locator("main")
+    expect(public.locator("div.kpi").first).to_be_visible()
+    for secret in (NEED_TITLE, "Kenya", "Ministry of Justice"):
+        expect(public).not_to_contain_text(secret)
 
 
 def test_the_whole_story(live_server, cast, browser):
@@ -127,7 +133,7 @@ def test_the_whole_story(live_server, cast, browser):
     log_in(state, cast.state)
     log_in(donor, cast.donor)
     log_in(coordinator, cast.coordinator)
-    dashboard_before = None  # DASHBOARD STEP: read the coordinator's "matches agreed" here
+    dashboard_before = matches_agreed(coordinator)
 
     state_submits_a_need(state)
     donor_posts_an_offer(donor)
