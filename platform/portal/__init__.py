@@ -86,8 +86,10 @@ def configure_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
+    from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
     from portal.errors import bp as errors_bp
+    from portal.exports.views import bp as exports_bp
     from portal.insight.views import bp as insight_bp
     from portal.main.views import bp as main_bp
     from portal.matches.views import bp as matches_bp
@@ -106,6 +108,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/inbox")
     app.register_blueprint(insight_bp, url_prefix="/insight")
+    app.register_blueprint(exports_bp, url_prefix="/exports")
+    app.register_blueprint(api_bp, url_prefix="/api")
+    from portal import api
+
+    api.init_app(app)  # the JSON API's own blueprints, under /api/v1
 
 
 def register_cli(app: Flask) -> None:

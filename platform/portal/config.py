@@ -69,6 +69,10 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "capacity-match@localhost")
     ITEMS_PER_PAGE = 20
+    # The JSON API: requests per token, and per client address whatever the token
+    # (so that trying many tokens from one address gets nowhere either).
+    API_RATE_LIMIT = "300 per minute"
+    API_RATE_LIMIT_PER_ADDRESS = "1200 per minute"
     # The platform's public address, for links in e-mails sent outside a request.
     BASE_URL = os.environ.get("BASE_URL")
     INVITATION_MAX_AGE = timedelta(days=7)
@@ -113,6 +117,8 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     PUBLIC_PDF_LIMIT = "10000 per minute"
+    API_RATE_LIMIT = "100000 per minute"
+    API_RATE_LIMIT_PER_ADDRESS = "100000 per minute"
 
     MAIL_SUPPRESS_SEND = True
     ITEMS_PER_PAGE = 5

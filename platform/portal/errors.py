@@ -26,6 +26,10 @@ class ValidationError(Exception):
 
 
 def _error_page(code: int, title: str, message: str):
+    from portal.api.errors import error_response, is_api_request
+
+    if is_api_request():  # an address under the API that matches no route: JSON too
+        return error_response(code)
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 

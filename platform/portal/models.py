@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and the shell."""
 
+from portal.api.models import ApiToken
 from portal.audit.models import AuditEvent
 from portal.auth.models import Invitation, Organisation, OrganisationKind, Role, User
 from portal.idempotency import FormSubmission
@@ -10,4 +11,4 @@ from portal.offers.models import Offer
 from portal.records import Status
 
 __all__ = [
-    "AuditEvent", "FormSubmission", "Match", "Notification", "OutboxMessage", "Rejection","Invitation", "Need", "Offer", "Organisation", "RankedCandidate", "OrganisationKind", "Role", "Status", "User"]
+    "ApiToken", "AuditEvent", "FormSubmission", "Match", "Notification", "OutboxMessage", "Rejection","Invitation", "Need", "Offer", "Organisation", "RankedCandidate", "OrganisationKind", "Role", "Status", "User"]

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.api import services as api_services
 from portal.auth.models import OrganisationKind, Role
 from portal.config import TestingConfig
 from portal.matches import workflow
@@ -83,6 +84,33 @@ MATRIX: dict[str, tuple[frozenset, frozenset]] = {
     "insight.public": (EVERYONE, NOBODY),
     "insight.report": (EVERYONE, NOBODY),
     "insight.report_pdf": (EVERYONE, NOBODY),
+    # Exports: each user downloads what the pages show them (tested in tests/portal/exports).
+    "exports.index": (LOGGED_IN, NOBODY),
+    "exports.needs_csv": (LOGGED_IN, NOBODY),
+    "exports.needs_json": (LOGGED_IN, NOBODY),
+    "exports.offers_csv": (LOGGED_IN, NOBODY),
+    "exports.offers_json": (LOGGED_IN, NOBODY),
+    "exports.matches_csv": (LOGGED_IN, NOBODY),
+    "exports.matches_json": (LOGGED_IN, NOBODY),
+    "exports.offers_iati": (LOGGED_IN, NOBODY),
+    # API tokens: everyone manages their own; the world's token is the State's.
+    "api.tokens": (LOGGED_IN, LOGGED_IN),
+    "api.revoke": (NOBODY, frozenset({STATE})),
+    "api.docs": (EVERYONE, NOBODY),
+    "api-docs.openapi_json": (EVERYONE, NOBODY),
+    # The JSON API takes bearer tokens only: a session cookie gets 401, whoever it is.
+    # tests/portal/api/test_api_access.py tries each role's token on each operation.
+    "api_needs.list_needs": (NOBODY, NOBODY),
+    "api_needs.create_need": (NOBODY, NOBODY),
+    "api_needs.read_need": (NOBODY, NOBODY),
+    "api_needs.update_need": (NOBODY, NOBODY),
+    "api_needs.read_ranking": (NOBODY, NOBODY),
+    "api_offers.list_offers": (NOBODY, NOBODY),
+    "api_offers.create_offer": (NOBODY, NOBODY),
+    "api_offers.read_offer": (NOBODY, NOBODY),
+    "api_offers.update_offer": (NOBODY, NOBODY),
+    "api_matches.list_matches": (NOBODY, NOBODY),
+    "api_matches.read_match": (NOBODY, NOBODY),
 }
 
 
@@ -118,12 +146,15 @@ def world(app, db, make_user, make_organisation, make_need, make_offer):
     match = workflow.propose(need, offer, users[COORDINATOR])
     db.session.commit()
     spare = make_user(Role.FOCAL_POINT, kind=OrganisationKind.NGO)
+    token, _ = api_services.create_token(users[STATE], "world")
+    db.session.commit()
     notification = db.session.scalar(sa.select(Notification).where(
         Notification.user_id == users[STATE].id))
     values = {
         "need_id": need.id, "offer_id": offer.id, "match_id": match.id,
         "notification_id": notification.id, "organisation_id": users[STATE].organisation_id,
         "user_id": spare.id, "token": "no-such-invitation", "filename": "app.css",
+        "token_id": token.id,
     }
     return users, values
 
@@ -151,7 +182,7 @@ def url_for_endpoint(app, endpoint: str, values: dict) -> str:
 
 
 def refused(response, role: str) -> bool:
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):
         return True
     location = response.headers.get("Location", "")
     return role == ANON and response.status_code == 302 and "/auth/login" in location

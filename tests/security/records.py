@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal.api import services as api_tokens
 from portal.auth import services as auth_services
 from portal.auth.models import OrganisationKind, Role
 from portal.extensions import db
@@ -63,9 +64,11 @@ def make_records(make_user) -> dict:
     db.session.commit()
     token = make_invitation(users["state"].organisation, users["admin"], "invited@example.org")
     notification_id = db.session.scalar(sa.select(sa.func.min(Notification.id)))
+    api_token, _ = api_tokens.create_token(users["state"], "records")
+    db.session.commit()
     return {
         "need_id": need.id, "offer_id": offer.id, "match_id": match.id,
         "organisation_id": users["state"].organisation_id, "user_id": users["donor"].id,
-        "notification_id": notification_id, "token": token,
+        "notification_id": notification_id, "token": token, "token_id": api_token.id,
         "users": users, "password": PASSWORD,
     }

@@ -104,3 +104,30 @@ def browsable_by(user: User) -> sa.Select:
             .where(Need.confidentiality.in_(levels))
             .where(Need.organisation_id != user.organisation_id)
             .order_by(Need.created_at.desc(), Need.id.desc()))
+
+
+def readable_by(user: User) -> sa.Select:
+    """Every need ``user`` may read (``can_read`` as one query), newest change first.
+
+    What the exports and the API list: the organisation's own needs (drafts
+    included), and for anyone else the submitted ones their level opens to
+    them, plus those whose State agreed to a match with the user's offer.
+    """
+    from portal.matches.models import Decision, Match
+    from portal.offers.models import Offer
+
+    if user.is_coordinator:
+        readable = Need.status != Status.DRAFT
+    else:
+        levels = [Confidentiality.PUBLIC]
+        if is_donor_focal_point(user):
+            levels.append(Confidentiality.DONORS)
+        disclosed = (sa.select(Match.need_id).join(Match.offer)
+                     .where(Offer.organisation_id == user.organisation_id,
+                            Match.state_decision == Decision.ACCEPTED))
+        readable = sa.or_(
+            Need.organisation_id == user.organisation_id,
+            sa.and_(Need.status != Status.DRAFT,
+                    sa.or_(Need.confidentiality.in_(levels), Need.id.in_(disclosed))),
+        )
+    return sa.select(Need).where(readable).order_by(Need.updated_at.desc(), Need.id.desc())
