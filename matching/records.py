@@ -270,6 +270,9 @@ def _offer_consistency(offer: Mapping[str, Any]) -> list[tuple[str, str]]:
     regions = offer.get("regions") or []
     if not (isinstance(eligible, list) and isinstance(excluded, list) and isinstance(regions, list)):
         return problems
+    # Items that are not codes are reported by the field checks; compare only the codes.
+    eligible, excluded, regions = ([c for c in codes if isinstance(c, str)]
+                                   for codes in (eligible, excluded, regions))
     both = sorted(set(eligible) & set(excluded))
     if both:
         problems.append(("excluded_countries",
