@@ -171,11 +171,12 @@ def _window_bounds(record: Mapping[str, Any]) -> tuple[bool, int, int]:
 class FeasibilityIndex:
     """Per-offer arrays for vectorised hard-constraint checks.
 
-    Languages are columns of a dense boolean matrix, countries of sparse
-    ones (binary-searched), regions
-    and delivery modes bitsets, windows month numbers; :meth:`mask` answers
-    "which of these offers can serve this need" without a Python loop over
-    offers. Rows follow the order of the offers given to :meth:`fit` and
+    Languages are columns of a dense boolean matrix (checked as bitsets),
+    countries of sparse ones (binary-searched), regions and delivery modes
+    bitsets, windows month numbers; :meth:`mask` answers "which of these
+    offers can serve this need", and :meth:`mask_pairs` the same for the
+    candidates of many needs at once, without a Python loop over offers.
+    Rows follow the order of the offers given to :meth:`fit` and
     :meth:`append`; :meth:`keep` drops rows.
     """
 
@@ -231,6 +232,7 @@ class FeasibilityIndex:
         self._start = np.concatenate([self._start, bounds[:, 1]])
         self._end = np.concatenate([self._end, bounds[:, 2]])
         self.n_ += n_new
+        self._pack()
         return self
 
     def keep(self, rows: np.ndarray) -> FeasibilityIndex:
@@ -244,7 +246,20 @@ class FeasibilityIndex:
         for name in ("_has_eligible", "_regions", "_delivery", "_has_window", "_start", "_end"):
             setattr(self, name, getattr(self, name)[rows])
         self.n_ = len(rows)
+        self._pack()
         return self
+
+    def _pack(self) -> None:
+        """Derive the compact forms :meth:`mask_pairs` reads.
+
+        Languages become bitsets (one 64-bit word holds 64 languages), so a
+        pair is checked with one AND; country lists become sorted keys, so
+        that many pairs are checked with one binary search.
+        """
+        self._lang_bits = _pack_bits(self._lang)
+        self._eligible_keys = _sorted_keys(self._eligible)
+        self._excluded_keys = _sorted_keys(self._excluded)
+        self._has_excluded = np.bincount(self._excluded.indices, minlength=self.n_) > 0
 
     def mask(self, need: Mapping[str, Any], rows: np.ndarray | None = None) -> np.ndarray:
         """Boolean array: which offers (all, or ``rows``) the need may receive.
@@ -257,31 +272,70 @@ class FeasibilityIndex:
             Offer rows to check; all offers when None.
         """
         idx = np.arange(self.n_) if rows is None else np.asarray(rows, dtype=np.intp)
-        langs = [self.languages_[x] for x in _codes(need.get("working_languages"))
-                 if x in self.languages_]
-        if not langs:
-            return np.zeros(len(idx), dtype=bool)
-        ok = self._lang[np.ix_(idx, langs)].any(axis=1)
-        country = need.get("country")
-        col = self.countries_.get(country) if isinstance(country, str) else None
-        in_eligible = (_column_any(self._eligible, [col], idx) if col is not None
-                       else np.zeros(len(idx), dtype=bool))
-        ok &= ~self._has_eligible[idx] | in_eligible
-        if col is not None:
-            ok &= ~_column_any(self._excluded, [col], idx)
-        region = COUNTRY_REGION.get(country) if isinstance(country, str) else None
-        bit = _REGION_BITS.get(region, 0) if region else 0
-        regions = self._regions[idx]
-        ok &= (regions == 0) | ((regions & bit) != 0)
-        need_modes = _bits(need.get("delivery"), _DELIVERY_BITS)
-        if need_modes:
-            modes = self._delivery[idx]
-            ok &= (modes == 0) | ((modes & need_modes) != 0)
-        has_window, start, end = _window_bounds(need)
-        if has_window:
-            overlap = (self._start[idx] <= end) & (start <= self._end[idx])
-            ok &= ~self._has_window[idx] | overlap
+        return self.mask_pairs([need], np.zeros(len(idx), dtype=np.intp), idx)
+
+    def mask_pairs(self, needs: Sequence[Mapping[str, Any]], owner: np.ndarray,
+                   rows: np.ndarray) -> np.ndarray:
+        """Boolean array: which pairs ``(needs[owner[p]], offer rows[p])`` are admissible.
+
+        One set of numpy operations checks the pairs of many needs at once:
+        ranking a batch of needs asks about a few hundred candidates per need,
+        and a call per need would cost more in overhead than in checking.
+
+        Parameters
+        ----------
+        needs : list of dict
+            Need records.
+        owner : array of int
+            For each pair, the position of its need in ``needs``.
+        rows : array of int
+            For each pair, the offer row.
+        """
+        owner = np.asarray(owner, dtype=np.intp)
+        rows = np.asarray(rows, dtype=np.intp)
+        side = _need_arrays(needs, self.languages_, self.countries_)
+        ok = ((self._lang_bits[rows] & side["languages"][owner]) != 0).any(axis=1)
+        regions = self._regions[rows]
+        ok &= (regions == 0) | ((regions & side["region"][owner]) != 0)
+        modes, need_modes = self._delivery[rows], side["delivery"][owner]
+        ok &= (need_modes == 0) | (modes == 0) | ((modes & need_modes) != 0)
+        has_window = side["has_window"][owner] & self._has_window[rows]
+        ok &= ~has_window | ((self._start[rows] <= side["end"][owner])
+                             & (side["start"][owner] <= self._end[rows]))
+        # Country lists are rare: look up only the pairs whose offer has one.
+        col = side["country"][owner]
+        listed = np.flatnonzero(self._has_eligible[rows])
+        ok[listed] &= _pairs_in(self._eligible_keys, self.n_, rows[listed], col[listed])
+        listed = np.flatnonzero(self._has_excluded[rows])
+        ok[listed] &= ~_pairs_in(self._excluded_keys, self.n_, rows[listed], col[listed])
         return ok
+
+
+def _need_arrays(needs: Sequence[Mapping[str, Any]], languages: Mapping[str, int],
+                 countries: Mapping[str, int]) -> dict[str, np.ndarray]:
+    """The needs' side of the constraints as arrays, one entry per need.
+
+    A need without a known country gets column -1 and region bit 0 (so that it
+    passes no region rule and no eligibility list, as :func:`violations` says).
+    """
+    n = len(needs)
+    langs = np.zeros((n, max(len(languages), 1)), dtype=bool)
+    country = np.full(n, -1, dtype=np.intp)
+    region = np.zeros(n, dtype=np.uint8)
+    delivery = np.zeros(n, dtype=np.uint8)
+    bounds = np.empty((n, 3), dtype=np.int64)
+    for i, need in enumerate(needs):
+        langs[i, [languages[x] for x in _codes(need.get("working_languages"))
+                  if x in languages]] = True
+        code = need.get("country")
+        if isinstance(code, str):
+            country[i] = countries.get(code, -1)
+            region[i] = _REGION_BITS.get(COUNTRY_REGION.get(code) or "", 0)
+        delivery[i] = _bits(need.get("delivery"), _DELIVERY_BITS)
+        bounds[i] = _window_bounds(need)
+    return {"languages": _pack_bits(langs), "country": country, "region": region,
+            "delivery": delivery, "has_window": bounds[:, 0].astype(bool),
+            "start": bounds[:, 1], "end": bounds[:, 2]}
 
 
 def _bits(value: Any, table: Mapping[str, int]) -> int:
@@ -299,17 +353,31 @@ def _bool_rows(rows: list[list[int]], n_cols: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), n_cols))
 
 
-def _column_any(matrix: sparse.csc_matrix, cols: list[int], rows: np.ndarray) -> np.ndarray:
-    """Whether any of ``cols`` is set, for each of ``rows``.
+def _pack_bits(flags: np.ndarray) -> np.ndarray:
+    """Rows of a boolean matrix as bitsets: an (n, ceil(columns / 64)) uint64 array."""
+    n_words = max(1, -(-flags.shape[1] // 64))
+    out = np.zeros((flags.shape[0], n_words), dtype=np.uint64)
+    for j in range(flags.shape[1]):
+        out[flags[:, j], j // 64] |= np.uint64(1 << (j % 64))
+    return out
 
-    Binary search in the columns' sorted row lists: the cost grows with the
-    number of rows asked about, not with the size of the collection.
+
+def _sorted_keys(matrix: sparse.csc_matrix) -> np.ndarray:
+    """The set entries of a CSC matrix with sorted indices as sorted keys
+    ``column * n_rows + row``."""
+    return (np.repeat(np.arange(matrix.shape[1], dtype=np.int64), np.diff(matrix.indptr))
+            * np.int64(matrix.shape[0]) + matrix.indices)
+
+
+def _pairs_in(keys: np.ndarray, n_rows: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Whether entry ``(rows[p], cols[p])`` is among the sorted ``keys``
+    (see :func:`_sorted_keys`), for each pair ``p``; negative ``cols`` never are.
+
+    One binary search for all pairs: the cost grows with the pairs asked
+    about and the (few) set entries, not with the size of the collection.
     """
-    hit = np.zeros(len(rows), dtype=bool)
-    for c in cols:
-        postings = matrix.indices[matrix.indptr[c]:matrix.indptr[c + 1]]
-        if len(postings) == 0:
-            continue
-        pos = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
-        hit |= postings[pos] == rows
-    return hit
+    if len(keys) == 0 or len(rows) == 0:
+        return np.zeros(len(rows), dtype=bool)
+    asked = np.asarray(cols, dtype=np.int64) * n_rows + np.asarray(rows, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(keys, asked), len(keys) - 1)
+    return (keys[pos] == asked) & (np.asarray(cols) >= 0)

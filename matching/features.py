@@ -319,26 +319,30 @@ def structured_arrays(records: Sequence[Mapping[str, Any]]) -> dict[str, np.ndar
     }
 
 
-def _overlap(need_bits: int, offer_bits: np.ndarray) -> np.ndarray:
-    """Share of the need's codes the offer covers; neutral when a side is empty."""
-    if need_bits == 0:
-        return np.full(len(offer_bits), NEUTRAL, dtype=np.float32)
-    covered = _POPCOUNT[offer_bits & need_bits] / _POPCOUNT[need_bits]
-    return np.where(offer_bits == 0, NEUTRAL, covered).astype(np.float32)
+def _overlap(need_bits: int | np.ndarray, offer_bits: np.ndarray) -> np.ndarray:
+    """Share of the need's codes the offer covers; neutral when a side is empty.
+
+    ``need_bits`` is one need's bitset, or one per offer (pairs of a batch).
+    """
+    need_bits = np.broadcast_to(np.asarray(need_bits, dtype=np.int64), offer_bits.shape)
+    covered = _POPCOUNT[offer_bits & need_bits] / np.maximum(_POPCOUNT[need_bits], 1)
+    return np.where((need_bits == 0) | (offer_bits == 0), NEUTRAL, covered).astype(np.float32)
 
 
-def budget_fit(need_budget: float | None, offer_budget: np.ndarray) -> np.ndarray:
+def budget_fit(need_budget: float | None | np.ndarray, offer_budget: np.ndarray) -> np.ndarray:
     """How well offer budgets cover the need's: 1 from half of it up, 0.8 at a
     quarter, falling (log scale) to 0 at 2%; 0.8 when either side is unknown.
 
-    A quarter is the line below which coordinators call an offer "far too
-    small" (DATA_FORMAT.md grading); such offers are weaker, never excluded.
+    ``need_budget`` is one need's budget (None if unknown), or one per offer
+    (NaN if unknown). A quarter is the line below which coordinators call an
+    offer "far too small" (DATA_FORMAT.md grading); such offers are weaker,
+    never excluded.
     """
+    need = np.broadcast_to(np.asarray(np.nan if need_budget is None else need_budget,
+                                      dtype=np.float64), offer_budget.shape)
     out = np.full(len(offer_budget), 0.8, dtype=np.float32)
-    if need_budget is None or not need_budget > 0:
-        return out
-    known = ~np.isnan(offer_budget)
-    ratio = offer_budget[known] / need_budget
+    known = ~np.isnan(offer_budget) & (need > 0)
+    ratio = offer_budget[known] / need[known]
     with np.errstate(divide="ignore"):
         low = 0.8 * np.clip(np.log(np.maximum(ratio, 1e-9) / 0.02) / math.log(12.5), 0, 1)
     mid = 0.8 + 0.2 * (ratio - 0.25) / 0.25
@@ -346,21 +350,30 @@ def budget_fit(need_budget: float | None, offer_budget: np.ndarray) -> np.ndarra
     return out
 
 
-def window_fit(need: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
-               rows: np.ndarray) -> np.ndarray:
-    """Share of the need's window that the offer's window covers (0.8 if unknown)."""
-    has, start, end = _window_bounds(need)
+def need_arrays(needs: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Per-need arrays of the structured features: budget (NaN if unknown) and
+    window bounds, to be indexed by the need of each pair."""
+    budget = np.array([np.nan if (b := need_budget(n)) is None else b for n in needs],
+                      dtype=np.float64)
+    bounds = np.array([_window_bounds(n) for n in needs], dtype=np.int64).reshape(-1, 3)
+    return {"budget": budget, "has_window": bounds[:, 0].astype(bool),
+            "start": bounds[:, 1], "end": bounds[:, 2]}
+
+
+def window_fit(need_side: Mapping[str, np.ndarray], offer_side: Mapping[str, np.ndarray],
+               owner: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Share of the need's window that the offer's window covers (0.8 if unknown),
+    for each pair (need ``owner[p]`` of ``need_side``, offer ``rows[p]`` of ``offer_side``)."""
+    has, start, end = (need_side[k][owner] for k in ("has_window", "start", "end"))
     out = np.full(len(rows), 0.8, dtype=np.float32)
-    if not has:
-        return out
-    o_has = arrays["has_window"][rows]
-    lo = np.maximum(arrays["start"][rows], start)
-    hi = np.minimum(arrays["end"][rows], end)
-    if start > -(2**31) and end < 2**31 - 1:
-        share = np.clip((hi - lo + 1) / (end - start + 1), 0, 1)
-    else:
-        share = (hi >= lo).astype(np.float64)
-    out[o_has] = share[o_has]
+    both = has & offer_side["has_window"][rows]
+    lo = np.maximum(offer_side["start"][rows], start)
+    hi = np.minimum(offer_side["end"][rows], end)
+    # A need open at one end has no length to share: any overlap counts fully.
+    bounded = (start > -(2**31)) & (end < 2**31 - 1)
+    share = np.where(bounded, np.clip((hi - lo + 1) / (end - start + 1), 0, 1),
+                     (hi >= lo).astype(np.float64))
+    out[both] = share[both]
     return out
 
 

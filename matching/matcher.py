@@ -35,7 +35,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching._lexicon import Lexicon
 from matching._version import __version__
-from matching.constraints import FeasibilityIndex, Violation, violations, window
+from matching.constraints import (
+    _OPEN_END,
+    _OPEN_START,
+    FeasibilityIndex,
+    Violation,
+    violations,
+)
 from matching.features import (
     FEATURE_NAMES,
     THEME_CODES,
@@ -43,7 +49,7 @@ from matching.features import (
     _overlap,
     budget_fit,
     genericity,
-    need_budget,
+    need_arrays,
     structured_arrays,
     window_fit,
 )
@@ -167,8 +173,7 @@ class Matcher(BaseEstimator):
     batch_size : int, default=128
         Needs scored per sparse product; bounds memory.
     n_jobs : int or None, default=None
-        Threads computing the sparse products of the next batches while the
-        current one is scored (None means 1).
+        Threads ranking batches of needs in parallel (None means 1).
     reranker : estimator or None, default=None
         A fitted classifier over the feature vector (columns in the order of
         ``feature_names_``); its ``decision_function`` (or positive-class
@@ -277,6 +282,9 @@ class Matcher(BaseEstimator):
             concept_norm_floor=self.concept_norm_floor,
         )
         rep = self.text_model_.fit_transform(offers)
+        # Which vocabulary terms may be shown as reasons, decided once per term.
+        self._shown_terms = np.array([_telling(t) for t in self.text_model_.term_labels_],
+                                     dtype=bool)
         self.feature_names_ = list(FEATURE_NAMES)
         self.offers_: list[dict] = []
         self.offer_ids_: list[str] = []
@@ -307,8 +315,10 @@ class Matcher(BaseEstimator):
         self.row_of_ = {oid: i for i, oid in enumerate(self.offer_ids_)}
         self._word.sort_indices()
         self._concept.sort_indices()
-        self._word_t = self._word.T.tocsr()
-        self._concept_t = self._concept.T.tocsr()
+        # Word and concept terms as rows of one matrix (CSR blocks stack by
+        # concatenation): one sparse product scores both layers of a query.
+        self._text_t = sparse.vstack([self._word.T.tocsr(), self._concept.T.tocsr()],
+                                     format="csr")
         self._id_rank = np.argsort(np.argsort(np.array(self.offer_ids_, dtype=object),
                                               kind="stable"), kind="stable")
         n = len(self.offer_ids_)
@@ -388,18 +398,12 @@ class Matcher(BaseEstimator):
         validate_records(needs, "need")
         result: dict[str, list[Candidate]] = {}
         chunks = [needs[lo:lo + self.batch_size] for lo in range(0, len(needs), self.batch_size)]
-        workers = self.n_jobs or 1
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending = [pool.submit(self._products, c) for c in chunks[:workers + 1]]
-            for k, chunk in enumerate(chunks):
-                rep, scores = pending[k].result()
-                pending[k] = None
-                if k + workers + 1 < len(chunks):
-                    pending.append(pool.submit(self._products, chunks[k + workers + 1]))
-                for i, need in enumerate(chunk):
-                    cand, text = _row(scores, i)
-                    result[str(need["id"])] = self._score(need, rep, i, cand, text, top_k,
-                                                          text_only)
+        # Whole batches go to the threads: most of the work (sparse products,
+        # selections, element-wise products) runs in compiled code that
+        # releases the GIL, so batches overlap on the cores.
+        with ThreadPoolExecutor(max_workers=self.n_jobs or 1) as pool:
+            for ranked in pool.map(lambda c: self._rank_batch(c, top_k, text_only), chunks):
+                result.update(ranked)
         return result
 
     def _products(self, chunk: list[Mapping[str, Any]]) -> tuple[dict, sparse.csr_matrix]:
@@ -408,68 +412,93 @@ class Matcher(BaseEstimator):
         The result holds, for each need, only the offers sharing a retained
         term or concept. Query columns of very common terms are dropped here
         (see ``candidate_max_df``); the exact cosines of the best candidates
-        are computed afterwards in :meth:`_score`.
+        are computed afterwards in :meth:`_rank_batch`.
         """
         rep = self.text_model_.transform(chunk, repair=True)
-        word = _mask_columns(rep["word"], self._keep_word) @ self._word_t
-        concept = _mask_columns(rep["concept"], self._keep_concept) @ self._concept_t
-        scores = (self.weights_["word_cosine"] * word
-                  + self.weights_["concept_cosine"] * concept).tocsr()
-        return rep, scores
+        # Weighted word and concept queries side by side, against the stacked
+        # offer matrices: one product gives the combined text score.
+        query = sparse.hstack([
+            self.weights_["word_cosine"] * _mask_columns(rep["word"], self._keep_word),
+            self.weights_["concept_cosine"] * _mask_columns(rep["concept"], self._keep_concept),
+        ], format="csr")
+        return rep, (query @ self._text_t).tocsr()
 
-    def _best_feasible(self, need: Mapping[str, Any], cand: np.ndarray, text: np.ndarray,
-                       limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``limit`` best candidates by text that the need may receive.
+    def _rank_batch(self, needs: list[Mapping[str, Any]], top_k: int,
+                    text_only: bool) -> dict[str, list[Candidate]]:
+        """Rank a batch of needs.
 
-        Hard constraints are checked on the best candidates first, widening
-        the search only when too few of them pass: the result is the same as
-        filtering every candidate, at a fraction of the cost.
+        After the sparse product of the batch, every step (hard constraints,
+        exact cosines, features, final order, reasons) is one set of numpy
+        operations over the (need, offer) pairs of the whole batch: a need
+        has only a few hundred pairs, too few to pay for the overhead of numpy
+        calls made need by need.
         """
-        size = min(len(cand), 2 * limit)
-        while True:
-            sel = np.argpartition(-text, size - 1)[:size] if size < len(cand) \
-                else np.arange(len(cand))
-            ok = self.feasibility_.mask(need, cand[sel])
-            if ok.sum() >= limit or size >= len(cand):
-                return cand[sel[ok]], text[sel[ok]]
-            size = min(len(cand), size * 8)
-
-    def _score(self, need: Mapping[str, Any], rep: dict, i: int, cand: np.ndarray,
-               text: np.ndarray, top_k: int, text_only: bool) -> list[Candidate]:
-        """Score candidate rows and keep the best ``top_k``, with their reasons."""
-        if len(cand) == 0:
-            return []
+        rep, scores = self._products(needs)
         limit = max(self.n_candidates, top_k)
         # Pruned text scores are approximate: rescore a wider pool exactly.
         pool = limit * (POOL_FACTOR if self._keep_word is not None else 1)
+        owner, rows = self._pools(needs, scores, pool, text_only)
+        if len(owner) == 0:
+            return {str(need["id"]): [] for need in needs}
+        sims = np.column_stack([_pair_dots(rep["word"], self._word, owner, rows),
+                                _pair_dots(rep["concept"], self._concept, owner, rows)])
+        text_weights = np.array([self.weights_["word_cosine"], self.weights_["concept_cosine"]])
+        best = _best_by_group(owner, sims @ text_weights.astype(np.float32), limit,
+                              self._id_rank[rows])
+        owner, rows, sims = owner[best], rows[best], sims[best]
         if text_only:
-            cand, text = _top(cand, text, pool)
+            feats, scores = sims, sims.astype(np.float64) @ text_weights
         else:
-            cand, text = self._best_feasible(need, cand, text, pool)
-            if len(cand) == 0:
-                return []
-        query = _dense_query(rep, i)
-        sims = np.column_stack([_rows_dot(self._word, cand, query[0]),
-                                _rows_dot(self._concept, cand, query[1])])
-        text = sims @ np.array([self.weights_["word_cosine"], self.weights_["concept_cosine"]],
-                               dtype=np.float32)
-        best = _top(np.arange(len(cand)), text, limit)[0]
-        rows, sims = cand[best], sims[best]
-        if text_only:
-            feats = sims
-            scores = sims.astype(np.float64) @ np.array(
-                [self.weights_["word_cosine"], self.weights_["concept_cosine"]])
-        else:
-            feats = self._features(need, rep, i, self._offer_rep(), self._struct, rows, sims)
+            feats = self._features(needs, rep, owner, self._offer_rep(), self._struct, rows, sims)
             scores = self._combine(feats)
-        order = np.lexsort((self._id_rank[rows], -np.round(scores, 9)))[:top_k]
-        rows, feats, scores = rows[order], feats[order], scores[order]
+        final = _best_by_group(owner, np.round(scores, 9), top_k, self._id_rank[rows])
+        owner, rows, feats, scores = owner[final], rows[final], feats[final], scores[final]
         names = self._names(text_only)
-        features = [dict(zip(names, map(float, f), strict=True)) for f in feats]
-        reasons = self._reasons(need, rep, i, self._offer_rep(), rows,
-                                [self.offers_[r] for r in rows], features, query)
-        return [Candidate(self.offer_ids_[r], round(float(sc), 6), tuple(rs), f)
-                for r, sc, rs, f in zip(rows, scores, reasons, features, strict=True)]
+        features = [dict(zip(names, f, strict=True)) for f in feats.tolist()]
+        reasons = self._reasons(needs, rep, owner, self._offer_rep(), self._struct, rows,
+                                [self.offers_[r] for r in rows], features,
+                                structured=not text_only)
+        ranked: list[list[Candidate]] = [[] for _ in needs]
+        for i, r, sc, rs, f in zip(owner.tolist(), rows.tolist(), scores.tolist(), reasons,
+                                   features, strict=True):
+            ranked[i].append(Candidate(self.offer_ids_[r], round(sc, 6), tuple(rs), f))
+        return {str(need["id"]): cands for need, cands in zip(needs, ranked, strict=True)}
+
+    def _pools(self, needs: list[Mapping[str, Any]], scores: sparse.csr_matrix, pool: int,
+               text_only: bool) -> tuple[np.ndarray, np.ndarray]:
+        """For each need, at least the ``pool`` best offers by pruned text that it may
+        receive (all of them when fewer qualify).
+
+        Returns the pairs as (need position, offer row) arrays. The selection
+        is the first of the ``2 * pool``, ``16 * pool``, ``128 * pool``...
+        best candidates holding ``pool`` admissible ones (or every candidate),
+        and all its admissible candidates are kept: pruned scores are
+        approximate and the exact cosines may reorder them widely. Hard
+        constraints are checked for the whole batch at once, two sizes at a
+        time (in a large collection most needs go past the first), and only
+        the needs still short are searched again.
+        """
+        if text_only:
+            owner, row, _ = _select(scores, np.arange(len(needs)), pool, pool)
+            return owner, row
+        found_all = np.diff(scores.indptr)
+        todo = np.arange(len(needs))
+        small = 2 * pool
+        owners, rows = [], []
+        while len(todo):
+            large = 8 * small
+            owner, row, in_small = _select(scores, todo, small, large)
+            ok = self.feasibility_.mask_pairs(needs, owner, row)
+            enough_small = ((np.bincount(owner[ok & in_small], minlength=len(needs)) >= pool)
+                            | (found_all <= small))
+            enough = (enough_small | (np.bincount(owner[ok], minlength=len(needs)) >= pool)
+                      | (found_all <= large))
+            keep = ok & enough[owner] & (in_small | ~enough_small[owner])
+            owners.append(owner[keep])
+            rows.append(row[keep])
+            todo = todo[~enough[todo]]
+            small = 8 * large
+        return np.concatenate(owners), np.concatenate(rows)
 
     def _names(self, text_only: bool) -> list[str]:
         return list(FEATURE_NAMES[:2]) if text_only else self.feature_names_
@@ -486,30 +515,30 @@ class Matcher(BaseEstimator):
         weights = np.array([self.weights_[n] for n in self.feature_names_])
         return feats.astype(np.float64) @ weights
 
-    def _features(self, need: Mapping[str, Any], rep: dict, i: int, orep: dict,
-                  struct: Mapping[str, np.ndarray], rows: np.ndarray,
+    def _features(self, needs: Sequence[Mapping[str, Any]], rep: dict, owner: np.ndarray,
+                  orep: dict, struct: Mapping[str, np.ndarray], rows: np.ndarray,
                   sims: np.ndarray | None = None) -> np.ndarray:
-        """Feature matrix (rows x features) of a need against offer ``rows``.
+        """Feature matrix (pairs x features) of need ``owner[p]`` of ``needs`` (represented
+        by ``rep``) against offer ``rows[p]`` (represented by ``orep`` and ``struct``).
 
         ``sims`` holds the word and concept cosines when the caller has them.
         """
         if sims is None:
-            word = np.asarray((orep["word"][rows] @ rep["word"][i].T).todense()).ravel()
-            concept = np.asarray((orep["concept"][rows] @ rep["concept"][i].T).todense()).ravel()
+            word = _pair_dots(rep["word"], orep["word"], owner, rows)
+            concept = _pair_dots(rep["concept"], orep["concept"], owner, rows)
         else:
             word, concept = sims[:, 0], sims[:, 1]
-        need_themes = rep["themes"][i]
+        need_themes = rep["themes"][owner]
         offer_themes = orep["themes"][rows]
-        theme_cos = offer_themes @ need_themes
-        total = float(need_themes.sum())
-        coverage = ((offer_themes > 0.1) @ need_themes) / total if total > 0 \
-            else np.full(len(rows), 0.5, dtype=np.float32)
-        modality = _overlap(int(rep["modalities"][i]),
-                            struct["modalities"][rows])
-        beneficiary = _overlap(int(rep["beneficiaries"][i]),
-                               struct["beneficiaries"][rows])
-        budget = budget_fit(need_budget(need), struct["budget"][rows])
-        timing = window_fit(need, struct, rows)
+        theme_cos = np.einsum("ij,ij->i", offer_themes, need_themes)
+        total = need_themes.sum(axis=1)
+        covered = ((offer_themes > 0.1) * need_themes).sum(axis=1)
+        coverage = np.where(total > 0, covered / np.where(total > 0, total, 1), 0.5)
+        modality = _overlap(rep["modalities"][owner], struct["modalities"][rows])
+        beneficiary = _overlap(rep["beneficiaries"][owner], struct["beneficiaries"][rows])
+        side = need_arrays(needs)
+        budget = budget_fit(side["budget"][owner], struct["budget"][rows])
+        timing = window_fit(side, struct, owner, rows)
         generic = genericity(orep["breadth"][rows])
         return np.column_stack([word, concept, theme_cos, coverage, modality, beneficiary,
                                 budget, timing, generic]).astype(np.float32)
@@ -547,49 +576,53 @@ class Matcher(BaseEstimator):
             struct["modalities"], struct["beneficiaries"] = (orep["modalities"],
                                                              orep["beneficiaries"])
         rep = self.text_model_.transform([need], repair=True)
-        rows = np.array([row])
-        feats = self._features(need, rep, 0, orep, struct, rows)
+        owner, rows = np.zeros(1, dtype=np.intp), np.array([row])
+        feats = self._features([need], rep, owner, orep, struct, rows)
         score = float(self._combine(feats)[0])
         features = {n: float(feats[0, f]) for f, n in enumerate(self.feature_names_)}
         broken = tuple(violations(need, record))
         reasons = [Reason("excluded", {"constraint": v.code, **v.params}, f"Excluded: {v.text}")
                    for v in broken]
-        reasons += self._reasons(need, rep, 0, orep, rows, [record], [features])[0]
+        reasons += self._reasons([need], rep, owner, orep, struct, rows, [record], [features])[0]
         return Explanation(str(need["id"]), str(record["id"]), not broken, round(score, 6),
                            tuple(reasons), broken, features)
 
-    def _reasons(self, need: Mapping[str, Any], rep: dict, i: int, orep: dict,
-                 rows: np.ndarray, offers: list[Mapping[str, Any]],
-                 features: list[Mapping[str, float]],
-                 query: tuple[np.ndarray, np.ndarray] | None = None) -> list[list[Reason]]:
-        """Reasons for need ``i`` against each of offer ``rows`` (vectorised over rows)."""
-        if query is None:
-            query = _dense_query(rep, i)
-        nt = rep["themes"][i]
-        ot = orep["themes"][rows]
-        theme_order = np.argsort(-(ot * nt), axis=1, kind="stable")
-        strong = (ot >= 0.2) & (nt >= 0.2)
-        concepts = _shared_columns(orep["concept"], rows, query[1], 3)
-        words = _shared_columns(orep["word"], rows, query[0], 10)
+    def _reasons(self, needs: Sequence[Mapping[str, Any]], rep: dict, owner: np.ndarray,
+                 orep: dict, struct: Mapping[str, np.ndarray], rows: np.ndarray,
+                 offers: list[Mapping[str, Any]], features: list[Mapping[str, float]], *,
+                 structured: bool = True) -> list[list[Reason]]:
+        """Reasons for each pair (need ``owner[p]`` of ``needs``, offer ``rows[p]``
+        of ``orep``, ``struct`` and ``offers``); ``structured`` adds themes,
+        codes, budget and timing to the similar terms.
+
+        Shared terms and themes and the budget and window comparisons are
+        computed for all pairs at once; the loop only writes the sentences.
+        """
+        concepts = _shared_columns(rep["concept"], orep["concept"], owner, rows, 3)
+        words = _shared_columns(rep["word"], orep["word"], owner, rows, 10)
+        terms = [self._term_labels(c, w) for c, w in zip(concepts, words, strict=True)]
+        if not structured:
+            return [[_similar_terms(t)] if t else [] for t in terms]
+        themes = _shared_themes(rep["themes"][owner], orep["themes"][rows])
+        side = need_arrays(needs)
+        budgets = _budget_reasons(side["budget"][owner], struct["budget"][rows])
+        windows = _window_reasons(side, struct, owner, rows)
         out = []
         for k, offer in enumerate(offers):
             reasons: list[Reason] = []
-            if "theme_cosine" in features[k]:
-                shared = [THEME_CODES[t] for t in theme_order[k] if strong[k, t]]
-                if shared:
-                    reasons.append(Reason("shared_themes", {"themes": shared}, "Shared themes: "
-                                          + ", ".join(THEMES[t].label for t in shared)))
-            terms = self._term_labels(concepts[k], words[k])
-            if terms:
-                reasons.append(Reason("similar_terms", {"terms": terms},
-                                      "Similar terms: " + ", ".join(terms)))
-            if "modality_overlap" in features[k]:
-                reasons.extend(_structured_reasons(need, offer))
-                if features[k].get("genericity", 0.0) > 0:
-                    breadth = int(orep["breadth"][rows[k]])
-                    reasons.append(Reason("generic_offer", {"themes": breadth},
-                                          f"Broad offer covering {breadth} areas; "
-                                          "specific offers rank above it"))
+            if themes[k]:
+                reasons.append(Reason("shared_themes", {"themes": themes[k]}, "Shared themes: "
+                                      + ", ".join(THEMES[t].label for t in themes[k])))
+            if terms[k]:
+                reasons.append(_similar_terms(terms[k]))
+            reasons.extend(_shared_codes(needs[owner[k]], offer))
+            reasons.extend(budgets[k])
+            reasons.extend(windows[k])
+            if features[k].get("genericity", 0.0) > 0:
+                breadth = int(orep["breadth"][rows[k]])
+                reasons.append(Reason("generic_offer", {"themes": breadth},
+                                      f"Broad offer covering {breadth} areas; "
+                                      "specific offers rank above it"))
             out.append(reasons)
         return out
 
@@ -603,9 +636,9 @@ class Matcher(BaseEstimator):
         for j in words:
             if len(out) >= limit:
                 break
-            surface = labels[j]
-            if not _telling(surface):
+            if not self._shown_terms[j]:
                 continue
+            surface = labels[j]
             if surface not in seen:
                 out.append(surface)
                 seen += " " + surface
@@ -649,12 +682,39 @@ def _row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
     return matrix.indices[start:end], matrix.data[start:end]
 
 
-def _top(items: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` items with the highest scores (in no particular order)."""
-    if k >= len(items):
-        return items, scores
-    best = np.argpartition(-scores, k - 1)[:k]
-    return items[best], scores[best]
+def _select(scores: sparse.csr_matrix, needs: np.ndarray, small: int,
+            large: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``large`` best candidates by text of each of ``needs`` (rows of ``scores``;
+    all candidates when fewer), as flat (need, offer row) arrays, and whether
+    each pair is among the ``small`` best of its need."""
+    owners, rows, firsts = [], [], []
+    for i in needs.tolist():
+        cand, text = _row(scores, i)
+        if len(cand) > large:
+            best = np.argpartition(-text, large - 1)[:large]
+            cand, text = cand[best], text[best]
+        if len(cand) > small:
+            # The ``small`` best first: partitioning the selection is cheaper
+            # than a second boundary over every candidate.
+            cand = cand[np.argpartition(-text, small - 1)]
+        owners.append(np.full(len(cand), i, dtype=np.intp))
+        rows.append(cand)
+        firsts.append(np.arange(len(cand)) < small)
+    return (np.concatenate(owners), np.concatenate(rows).astype(np.intp),
+            np.concatenate(firsts))
+
+
+def _best_by_group(groups: np.ndarray, scores: np.ndarray, k: int,
+                   tiebreak: np.ndarray) -> np.ndarray:
+    """Indices of the ``k`` highest ``scores`` within each group, grouped by
+    increasing group and best first; equal scores go to the smaller ``tiebreak``."""
+    order = np.lexsort((tiebreak, -scores, groups))
+    if len(order) == 0:
+        return order
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return order[rank < k]
 
 
 def _keep_columns(matrix: sparse.csr_matrix, limit: float, prune: bool) -> np.ndarray | None:
@@ -674,53 +734,61 @@ def _mask_columns(matrix: sparse.csr_matrix, keep: np.ndarray | None) -> sparse.
     return out
 
 
-def _rows_dot(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
-    """Dot products of CSR ``rows`` with a dense query, without slicing the matrix."""
-    starts = matrix.indptr[rows]
-    lengths = matrix.indptr[rows + 1] - starts
-    offsets = np.cumsum(lengths) - lengths
-    flat = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
-    products = matrix.data[flat] * dense[matrix.indices[flat]]
-    owner = np.repeat(np.arange(len(rows)), lengths)
-    return np.bincount(owner, weights=products, minlength=len(rows)).astype(np.float32)
+def _pair_products(queries: sparse.csr_matrix, matrix: sparse.csr_matrix, owner: np.ndarray,
+                   rows: np.ndarray) -> sparse.csr_matrix:
+    """Row ``p`` holds the term-by-term products of query ``owner[p]`` and ``matrix``
+    row ``rows[p]``: the terms each pair shares, with their weights.
+
+    Two row selections and one element-wise product, all in scipy's compiled
+    code, for every pair of a batch; no dense query vector is needed.
+    """
+    return queries[owner].multiply(matrix[rows]).tocsr()
 
 
-def _dense(row: tuple[np.ndarray, np.ndarray], size: int) -> np.ndarray:
-    """A sparse row as a dense float32 vector."""
-    dense = np.zeros(size, dtype=np.float32)
-    dense[row[0]] = row[1]
-    return dense
+def _pair_dots(queries: sparse.csr_matrix, matrix: sparse.csr_matrix, owner: np.ndarray,
+               rows: np.ndarray) -> np.ndarray:
+    """Dot product of query ``owner[p]`` with ``matrix`` row ``rows[p]``, for each pair."""
+    products = _pair_products(queries, matrix, owner, rows)
+    pair = np.repeat(np.arange(len(rows)), np.diff(products.indptr))
+    return np.bincount(pair, weights=products.data, minlength=len(rows)).astype(np.float32)
 
 
-def _dense_query(rep: dict, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """Dense word and concept vectors of need ``i`` of a representation."""
-    return (_dense(_row(rep["word"], i), rep["word"].shape[1]),
-            _dense(_row(rep["concept"], i), rep["concept"].shape[1]))
-
-
-def _shared_columns(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarray,
-                    limit: int) -> list[list[int]]:
-    """For each of ``rows``, the columns it shares with a dense query, by decreasing
-    product, at most ``limit`` of them."""
-    starts = matrix.indptr[rows]
-    lengths = matrix.indptr[rows + 1] - starts
-    offsets = np.cumsum(lengths) - lengths
-    flat = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
-    cols = matrix.indices[flat]
-    products = matrix.data[flat] * dense[cols]
-    owner = np.repeat(np.arange(len(rows)), lengths)
-    keep = products > 0
-    cols, products, owner = cols[keep], products[keep], owner[keep]
-    order = np.lexsort((cols, -products, owner))
-    out: list[list[int]] = [[] for _ in range(len(rows))]
-    for o, c in zip(owner[order].tolist(), cols[order].tolist(), strict=True):
-        if len(out[o]) < limit:
-            out[o].append(c)
+def _shared_columns(queries: sparse.csr_matrix, matrix: sparse.csr_matrix, owner: np.ndarray,
+                    rows: np.ndarray, limit: int) -> list[list[int]]:
+    """For each pair, the columns query ``owner[p]`` and row ``rows[p]`` share, by
+    decreasing product, at most ``limit`` of them."""
+    products = _pair_products(queries, matrix, owner, rows)
+    pair = np.repeat(np.arange(len(rows)), np.diff(products.indptr))
+    keep = products.data > 0
+    pair, cols, values = pair[keep], products.indices[keep], products.data[keep]
+    best = _best_by_group(pair, values, limit, cols)
+    flat = cols[best].tolist()
+    out, start = [], 0
+    for count in np.bincount(pair[best], minlength=len(rows)).tolist():
+        out.append(flat[start:start + count])
+        start += count
     return out
 
 
-def _structured_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
-    """Working languages, kinds of help and beneficiaries in common, budget and timing."""
+def _similar_terms(terms: list[str]) -> Reason:
+    return Reason("similar_terms", {"terms": terms}, "Similar terms: " + ", ".join(terms))
+
+
+def _shared_themes(offer_themes: np.ndarray, need_themes: np.ndarray) -> list[list[str]]:
+    """For each pair, the themes strong on both sides, by decreasing product."""
+    order = np.argsort(-(offer_themes * need_themes), axis=1, kind="stable")
+    strong = np.take_along_axis((offer_themes >= 0.2) & (need_themes >= 0.2), order, axis=1)
+    pair, position = np.nonzero(strong)
+    flat = [THEME_CODES[t] for t in order[pair, position].tolist()]
+    out, start = [], 0
+    for count in np.bincount(pair, minlength=len(order)).tolist():
+        out.append(flat[start:start + count])
+        start += count
+    return out
+
+
+def _shared_codes(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
+    """Working languages, kinds of help and beneficiaries in common."""
     languages = [c for c in need.get("working_languages") or []
                  if c in (offer.get("working_languages") or [])]
     reasons = [Reason("shared_languages", {"languages": languages},
@@ -733,39 +801,58 @@ def _structured_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> li
         if common:
             reasons.append(Reason(code, {key: common}, f"{label}: "
                                   + ", ".join(table[c].label for c in common)))
-    return reasons + _budget_reasons(need, offer) + _window_reasons(need, offer)
+    return reasons
 
 
 def _usd(value: float) -> str:
     return f"USD {value:,.0f}"
 
 
-def _budget_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
-    nb, ob = need_budget(need), need_budget(offer)
-    if nb is None or ob is None or nb <= 0:
-        return []
-    params = {"offer": ob, "need": nb}
-    if ob < 0.25 * nb:
-        return [Reason("budget_low", params, f"Offer budget {_usd(ob)} is far below the "
-                       f"need's {_usd(nb)}")]
-    if ob >= nb:
-        return [Reason("budget_covers", params, f"Offer budget {_usd(ob)} covers the need's "
-                       f"{_usd(nb)}")]
-    return [Reason("budget_partial", {**params, "share": round(ob / nb, 2)},
-                   f"Offer budget {_usd(ob)} covers {ob / nb:.0%} of the need's {_usd(nb)}")]
+def _budget_reasons(need: np.ndarray, offer: np.ndarray) -> list[list[Reason]]:
+    """For each pair of budgets (NaN if unknown), how the offer's compares."""
+    out: list[list[Reason]] = [[] for _ in range(len(need))]
+    known = np.flatnonzero((need > 0) & ~np.isnan(offer))
+    for k, nb, ob in zip(known.tolist(), need[known].tolist(), offer[known].tolist(),
+                         strict=True):
+        params = {"offer": ob, "need": nb}
+        if ob < 0.25 * nb:
+            out[k].append(Reason("budget_low", params, f"Offer budget {_usd(ob)} is far below "
+                                 f"the need's {_usd(nb)}"))
+        elif ob >= nb:
+            out[k].append(Reason("budget_covers", params, f"Offer budget {_usd(ob)} covers the "
+                                 f"need's {_usd(nb)}"))
+        else:
+            out[k].append(Reason("budget_partial", {**params, "share": round(ob / nb, 2)},
+                                 f"Offer budget {_usd(ob)} covers {ob / nb:.0%} of the need's "
+                                 f"{_usd(nb)}"))
+    return out
 
 
-def _window_reasons(need: Mapping[str, Any], offer: Mapping[str, Any]) -> list[Reason]:
-    nw, ow = window(need), window(offer)
-    if nw is None or ow is None:
-        return []
-    start, end = max(nw[0], ow[0]), min(nw[1], ow[1])
-    if start > end:
-        return []
-    start_text = "the start" if start == "0000-01" else start
-    end_text = "open end" if end == "9999-12" else end
-    return [Reason("windows_overlap", {"start": start, "end": end},
-                   f"Windows overlap from {start_text} to {end_text}")]
+def _window_reasons(need_side: Mapping[str, np.ndarray], offer_side: Mapping[str, np.ndarray],
+                    owner: np.ndarray, rows: np.ndarray) -> list[list[Reason]]:
+    """For each pair whose windows overlap, the months they share (both sides
+    must give a window; an open bound reads "the start" or "open end")."""
+    start = np.maximum(need_side["start"][owner], offer_side["start"][rows])
+    end = np.minimum(need_side["end"][owner], offer_side["end"][rows])
+    overlap = (need_side["has_window"][owner] & offer_side["has_window"][rows]
+               & (start <= end))
+    out: list[list[Reason]] = [[] for _ in range(len(rows))]
+    shown = np.flatnonzero(overlap)
+    for k, first, last in zip(shown.tolist(), start[shown].tolist(), end[shown].tolist(),
+                              strict=True):
+        first_month, last_month = _month_text(first, "0000-01"), _month_text(last, "9999-12")
+        first_text = "the start" if first == _OPEN_START else first_month
+        last_text = "open end" if last == _OPEN_END else last_month
+        out[k].append(Reason("windows_overlap", {"start": first_month, "end": last_month},
+                             f"Windows overlap from {first_text} to {last_text}"))
+    return out
+
+
+def _month_text(month: int, open_text: str) -> str:
+    """A month number of :func:`~matching.constraints._window_bounds` as ``YYYY-MM``."""
+    if month in (_OPEN_START, _OPEN_END):
+        return open_text
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
 
 
 # Words that weigh in the similarity but tell a reader nothing about why two

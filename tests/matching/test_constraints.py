@@ -153,6 +153,18 @@ def test_mask_agrees_with_violations(pair):
     assert np.array_equal(index.mask(need, rows), expected[::-1])
 
 
+@settings(max_examples=100, deadline=None)
+@given(pairs(), pairs())
+def test_mask_pairs_agrees_with_violations(first, second):
+    (need, offers), (other, _) = first, second
+    index = FeasibilityIndex().fit(offers)
+    needs = [need, dict(other, id="M")]
+    owner = np.repeat([1, 0], len(offers))
+    rows = np.tile(np.arange(len(offers))[::-1], 2)
+    expected = [is_feasible(needs[o], offers[r]) for o, r in zip(owner, rows, strict=True)]
+    assert index.mask_pairs(needs, owner, rows).tolist() == expected
+
+
 def test_mask_after_append_and_keep(make_need, make_offer):
     index = FeasibilityIndex().fit([make_offer(id="A", working_languages=["en"])])
     index.append([make_offer(id="B", working_languages=["fr"]),
