@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -98,7 +99,7 @@ class AssistanceForm(FlaskForm):
             Optional(),
             finite_number,
             NumberRange(min=0, message=_l("The budget cannot be negative.")),
-            NumberRange(max=MAX_BUDGET_USD, message=_l("The budget cannot exceed USD %(max)s.", max=format(MAX_BUDGET_USD, ","))),
+            NumberRange(max=MAX_BUDGET_USD, message=_l("The budget cannot exceed USD %(max)s.", max=LazyString(lambda: format_decimal(MAX_BUDGET_USD)))),
         ],
         render_kw={"inputmode": "numeric", "min": 0, "step": 1000},
     )

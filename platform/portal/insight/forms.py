@@ -40,8 +40,8 @@ class InsightFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         any_choice = [("", str(_l("Any")))]
-        self.region.choices = select_choices(any_choice + choices.REGION_CHOICES)
-        self.theme.choices = select_choices(any_choice + choices.THEME_CHOICES)
+        self.region.choices = select_choices(any_choice + choices.code_choices("region"))
+        self.theme.choices = select_choices(any_choice + choices.code_choices("theme"))
 
     def validate_end(self, field):
         start = self.start.data

@@ -15,11 +15,11 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from portal import choices
-from portal.presentation import money, month
+from portal.presentation import list_join, money, month
 
 
 def _join(values) -> str:
-    return ", ".join(str(v) for v in values)
+    return list_join(values)
 
 
 def _codes(kind: str, values) -> str:

@@ -16,6 +16,9 @@ from pathlib import Path
 from jinja2 import Environment, nodes
 
 MARK = "\x00"
+# Not words for a reader: scripts, styles, and <code> (file names, commands,
+# identifiers, the same in every language).
+UNTRANSLATED_ELEMENTS = ("script", "style", "code")
 VISIBLE_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "value"}
 LETTER = re.compile(r"[^\W\d_]")
 
@@ -41,7 +44,7 @@ class _Collector(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in UNTRANSLATED_ELEMENTS:
             self._skip += 1
         for name, value in attrs:
             # type="hidden" inputs and buttons carry data, not words.
@@ -51,7 +54,7 @@ class _Collector(HTMLParser):
                 self.found.append(f'{name}="{value.replace(MARK, "…")}"')
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in UNTRANSLATED_ELEMENTS:
             self._skip = max(0, self._skip - 1)
 
     def handle_data(self, data):
