@@ -543,6 +543,42 @@ class Matcher(BaseEstimator):
         return np.column_stack([word, concept, theme_cos, coverage, modality, beneficiary,
                                 budget, timing, generic]).astype(np.float32)
 
+    def score_offer(self, needs: Sequence[Mapping[str, Any]],
+                    offer_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """Score one fitted offer against many needs at once.
+
+        What a platform needs when an offer is published or edited: which
+        needs it could now enter the top of, without ranking every need
+        again or explaining the pairs one by one.
+
+        Parameters
+        ----------
+        needs : list of dict
+            Need records; they are validated.
+        offer_id : str
+            The id of a fitted offer.
+
+        Returns
+        -------
+        eligible : ndarray of bool, shape (n_needs,)
+            Whether each need may receive the offer (no hard constraint broken).
+        scores : ndarray of float, shape (n_needs,)
+            The score :meth:`rank` gives the pair (and :meth:`explain`).
+        """
+        check_is_fitted(self, "offer_ids_")
+        if offer_id not in self.row_of_:
+            raise KeyError(f"offer id not in the fitted collection: {offer_id}")
+        needs = list(needs)
+        if not needs:
+            return np.zeros(0, dtype=bool), np.zeros(0)
+        validate_records(needs, "need")
+        owner = np.arange(len(needs), dtype=np.intp)
+        rows = np.full(len(needs), self.row_of_[offer_id], dtype=np.intp)
+        eligible = self.feasibility_.mask_pairs(needs, owner, rows)
+        rep = self.text_model_.transform(needs, repair=True)
+        feats = self._features(needs, rep, owner, self._offer_rep(), self._struct, rows)
+        return eligible, np.round(self._combine(feats), 6)
+
     # -- explaining ----------------------------------------------------------
     def explain(self, need: Mapping[str, Any], offer: Mapping[str, Any] | str) -> Explanation:
         """Score and explain one pair, eligible or not.

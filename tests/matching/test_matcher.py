@@ -413,3 +413,22 @@ def test_reasons_do_not_show_years_or_currencies_as_similar_terms():
         for reason in candidate.reasons:
             if reason.code == "similar_terms":
                 assert not {"2025", "2026", "usd", "000"} & set(reason.params["terms"])
+
+
+def test_score_offer_agrees_with_explain_for_every_need(fitted, make_need):
+    needs = [
+        make_need(id="N-ES", working_languages=["es"], title="Ransomware",
+                  description="ransomware investigations"),
+        make_need(id="N-MLA", title="MLA requests", themes=["international_cooperation"],
+                  description="We need mutual legal assistance training."),
+        make_need(id="N-FOR", title="Forensic laboratory", description="digital forensics lab",
+                  start="2025-06", end="2026-12"),
+    ]
+    for offer_id in fitted.offer_ids_:
+        eligible, scores = fitted.score_offer(needs, offer_id)
+        for need, ok, score in zip(needs, eligible, scores, strict=True):
+            explanation = fitted.explain(need, offer_id)
+            assert bool(ok) == explanation.eligible, (need["id"], offer_id)
+            assert score == pytest.approx(explanation.score, abs=1e-6)
+    with pytest.raises(KeyError):
+        fitted.score_offer(needs, "NOT-FITTED")
