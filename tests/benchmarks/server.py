@@ -41,9 +41,12 @@ class Server:
                 "--no-control-socket", "wsgi:app"]
 
     def start(self, timeout: float = 240) -> Server:
+        # Production refuses per-process limits: counters go to the local Redis,
+        # under a prefix of this run's own.
         env = dict(os.environ, CAPACITY_MATCH_ENV="production", SECRET_KEY=self.secret_key,
-                   DATABASE_URL=self.database_url)
-        env.pop("REDIS_URL", None)
+                   DATABASE_URL=self.database_url,
+                   REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                   RATELIMIT_KEY_PREFIX=f"bench-{secrets.token_hex(6)}")
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         try:
             self.process = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=out,  # noqa: S603
