@@ -7,7 +7,11 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
+from portal import choices, presentation
 from portal.audit.models import AuditEvent
+from portal.matches.models import MATCH_STATUS_LABELS, MatchStatus
+from portal.needs.models import CONFIDENTIALITY_LABELS, Confidentiality
+from portal.records import STATUS_LABELS, Status
 
 # Translators: entries of the audit trail, what happened to a record.
 ACTION_LABELS = {
@@ -56,12 +60,47 @@ def readable(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return presentation.list_join(value)
     if isinstance(value, float):
         return format_decimal(value, format="#,##0" if value.is_integer() else "#,##0.00")
     if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
         return value[:16].replace("T", " ")  # an ISO timestamp
     return str(value).replace("_", " ") if isinstance(value, str) and value.islower() else str(value)
+
+
+def _code_list(kind: str):
+    return lambda values: [choices.code_label(kind, v) for v in values]
+
+
+# How the coded values of each field read in the page's language. Statuses of
+# needs and offers and of matches share the name "status": try both tables.
+_VALUE_LABELS = {
+    "themes": _code_list("theme"), "modalities": _code_list("modality"),
+    "beneficiaries": _code_list("beneficiary"), "regions": _code_list("region"),
+    "delivery": _code_list("delivery"),
+    "working_languages": lambda values: [choices.language_name(v) for v in values],
+    "language": choices.language_name,
+    "country": choices.country_name,
+    "eligible_countries": lambda values: [choices.country_name(v) for v in values],
+    "excluded_countries": lambda values: [choices.country_name(v) for v in values],
+    "confidentiality": lambda v: str(CONFIDENTIALITY_LABELS.get(Confidentiality(v), v)),
+    "status": lambda v: str(STATUS_LABELS.get(Status(v)) if v in Status._value2member_map_
+                            else MATCH_STATUS_LABELS.get(MatchStatus(v), v)),
+}
+
+
+def readable_value(field: str, value: Any) -> str:
+    """A recorded value in the reader's language; free text and unknown codes as recorded."""
+    translate = _VALUE_LABELS.get(field)
+    if translate is not None and value not in (None, "", []):
+        try:
+            translated = translate(value)
+        except (ValueError, KeyError, TypeError):  # a code from an older code list
+            translated = value
+        if isinstance(translated, list):
+            return presentation.list_join(translated)
+        return str(translated)
+    return readable(value)
 
 
 def _field_label(field: str) -> str:
@@ -82,5 +121,6 @@ def changes(event: AuditEvent) -> list[tuple[str, str | None, str]]:
         if field in _HIDDEN_FIELDS:
             continue
         label = _field_label(field)
-        rows.append((label, readable(before[field]) if field in before else None, readable(after[field])))
+        rows.append((label, readable_value(field, before[field]) if field in before else None,
+                     readable_value(field, after[field])))
     return rows
