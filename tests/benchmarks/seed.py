@@ -54,6 +54,8 @@ def _app(url: str):
     class SeedConfig(Config):
         SQLALCHEMY_DATABASE_URI = url
         SECRET_KEY = "seed-only-" + "0123456789abcdefghijklmnopqrstuv"
+        # A command-line tool that serves no one: nothing to rate-limit.
+        RATELIMIT_ENABLED = False
 
     return create_app(SeedConfig)
 
