@@ -3,9 +3,8 @@ mistakes in a real browser (Debian's chromium): the page is in that language
 (right to left for Arabic), the errors are too, the input is kept, and nothing
 is wider than a desktop or a phone screen.
 
-Its own small server on a fresh SQLite file built by the migrations, so that it
-does not depend on the shared end-to-end fixtures. Skipped without
-/usr/bin/chromium or Playwright.
+Its own small server on a fresh SQLite file built by the migrations, with the
+end-to-end suite's browser (skipped, like the rest, without /usr/bin/chromium).
 """
 
 from __future__ import annotations
@@ -36,14 +35,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def languages_browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+def languages_browser(browser):
+    # The end-to-end suite's one browser: Playwright's sync API allows one
+    # running instance per process.
+    return browser
 
 
 @pytest.fixture(scope="module")
