@@ -75,9 +75,7 @@ def can_read(user: User, need: Need) -> bool:
         return False  # drafts are private to their State, secretariat included
     if user.is_coordinator:
         return True
-    if need.confidentiality == Confidentiality.PUBLIC:
-        return True
-    if need.confidentiality == Confidentiality.DONORS and is_donor_focal_point(user):
+    if need.confidentiality in _open_levels(user):
         return True
     return disclosed_to(need, user.organisation_id)
 
@@ -93,15 +91,20 @@ def state_label(user: User, need: Need, country_name) -> str:
     return country_name(need.country) if shows_state(user, need) else str(WITHHELD)
 
 
-def browsable_by(user: User) -> sa.Select:
-    """Open needs another organisation may browse: public ones, and for donors
-    the ones shared with donors. Restricted needs never appear."""
+def _open_levels(user: User) -> list[Confidentiality]:
+    """The confidentiality levels open to ``user`` on other States' needs."""
     levels = [Confidentiality.PUBLIC]
     if is_donor_focal_point(user):
         levels.append(Confidentiality.DONORS)
+    return levels
+
+
+def browsable_by(user: User) -> sa.Select:
+    """Open needs another organisation may browse: public ones, and for donors
+    the ones shared with donors. Restricted needs never appear."""
     return (sa.select(Need)
             .where(Need.status.in_((Status.SUBMITTED, Status.UNDER_REVIEW)))
-            .where(Need.confidentiality.in_(levels))
+            .where(Need.confidentiality.in_(_open_levels(user)))
             .where(Need.organisation_id != user.organisation_id)
             .order_by(Need.created_at.desc(), Need.id.desc()))
 
@@ -113,21 +116,13 @@ def readable_by(user: User) -> sa.Select:
     included), and for anyone else the submitted ones their level opens to
     them, plus those whose State agreed to a match with the user's offer.
     """
-    from portal.matches.models import Decision, Match
-    from portal.offers.models import Offer
-
     if user.is_coordinator:
         readable = Need.status != Status.DRAFT
     else:
-        levels = [Confidentiality.PUBLIC]
-        if is_donor_focal_point(user):
-            levels.append(Confidentiality.DONORS)
-        disclosed = (sa.select(Match.need_id).join(Match.offer)
-                     .where(Offer.organisation_id == user.organisation_id,
-                            Match.state_decision == Decision.ACCEPTED))
         readable = sa.or_(
             Need.organisation_id == user.organisation_id,
             sa.and_(Need.status != Status.DRAFT,
-                    sa.or_(Need.confidentiality.in_(levels), Need.id.in_(disclosed))),
+                    sa.or_(Need.confidentiality.in_(_open_levels(user)),
+                           Need.id.in_(_disclosed_query(user.organisation_id)))),
         )
     return sa.select(Need).where(readable).order_by(Need.updated_at.desc(), Need.id.desc())
