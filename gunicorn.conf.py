@@ -41,9 +41,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Load the application in each worker, after the fork: no database connection
 # or fitted engine is shared across processes by accident.
 preload_app = False
-# Restart workers now and then, so that a slow leak never grows for weeks.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Restart workers now and then, so that a slow leak never grows for weeks;
+# rarely, since a new worker fits its matching engine afresh (seconds of CPU at
+# 10,000 offers, taken from the requests of the other workers meanwhile): at
+# 2,000 requests a 50-user load restarted a worker every two minutes.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "5000"))
 # Gunicorn 24+ opens a control socket at one fixed path per user: several
 # instances on one host (a blue/green switch, the deployment tests) would
 # fight over it, and nothing here uses it.

@@ -398,10 +398,16 @@ class Matcher(BaseEstimator):
         validate_records(needs, "need")
         result: dict[str, list[Candidate]] = {}
         chunks = [needs[lo:lo + self.batch_size] for lo in range(0, len(needs), self.batch_size)]
+        if len(chunks) <= 1 or (self.n_jobs or 1) == 1:
+            # One batch (a need just submitted): starting a thread would cost
+            # more than the ranking it runs.
+            for chunk in chunks:
+                result.update(self._rank_batch(chunk, top_k, text_only))
+            return result
         # Whole batches go to the threads: most of the work (sparse products,
         # selections, element-wise products) runs in compiled code that
         # releases the GIL, so batches overlap on the cores.
-        with ThreadPoolExecutor(max_workers=self.n_jobs or 1) as pool:
+        with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
             for ranked in pool.map(lambda c: self._rank_batch(c, top_k, text_only), chunks):
                 result.update(ranked)
         return result

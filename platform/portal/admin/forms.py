@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from portal.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, OrganisationKind
 from portal.auth.services import MAX_NAME_LENGTH
 from portal.choices import country_choices
-from portal.forms import select_choices
+from portal.forms import LongSelect, select_choices
 
 
 class OrganisationForm(FlaskForm):
@@ -21,6 +21,7 @@ class OrganisationForm(FlaskForm):
     )
     country = SelectField(
         _l("Country"), description=_l("Required for a requesting State."), default="",
+        widget=LongSelect(),
     )
     submit = SubmitField(_l("Create the organisation"))
 

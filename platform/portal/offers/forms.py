@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from matching import COUNTRY_REGION
 from matching.records import MAX_CAPACITY
 from portal import choices
-from portal.forms import AssistanceForm, MultiCheckboxField, select_choices
+from portal.forms import AssistanceForm, LongSelect, MultiCheckboxField, select_choices
 
 
 class OfferForm(AssistanceForm):
@@ -19,11 +19,12 @@ class OfferForm(AssistanceForm):
         description=_l("Leave all unticked if it can be delivered anywhere."),
     )
     eligible_countries = SelectMultipleField(
-        _l("Only these States may receive it"), choices=[],
+        _l("Only these States may receive it"), choices=[], widget=LongSelect(multiple=True),
         description=_l("Leave empty if any State may."), render_kw={"size": 6},
     )
     excluded_countries = SelectMultipleField(
         _l("States it cannot serve"), choices=[], render_kw={"size": 6},
+        widget=LongSelect(multiple=True),
     )
     capacity = IntegerField(
         _l("Number of engagements"), default=1,

@@ -28,3 +28,11 @@ class Offer(AssistanceRecord, db.Model):
 
     def __repr__(self) -> str:
         return f"<Offer {self.ref}>"
+
+
+# Every request that ranks first checks whether the matchable offers changed
+# since this process fitted its engine (matches.services._offers_fingerprint):
+# an aggregate over the offers of the matchable statuses, read from this narrow
+# index instead of the table's wide rows.
+sa.Index("ix_offer_fingerprint", Offer.status, Offer.remaining_capacity, Offer.id,
+         Offer.updated_at, Offer.version)

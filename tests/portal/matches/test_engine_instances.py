@@ -110,3 +110,27 @@ def test_an_edit_stamped_by_a_slower_clock_still_reaches_the_other_instance(two_
         db.session.execute(sa.update(Offer).where(Offer.id == offer.id).values(updated_at=stamped))
         db.session.commit()
     assert sorted(ranked(first, "The need")) == ["English offer", "French offer"]
+
+
+def test_a_server_process_keeps_its_fitted_engine_out_of_full_garbage_collections(two_instances):
+    """warm_up (gunicorn's post_worker_init) fits the engine and freezes it; a
+    full collection then no longer walks the engine's objects."""
+    import gc
+
+    first, _ = two_instances
+    state_id, donor_id = seed(first)
+    with first.app_context():
+        offers.create_offer(offer_fields(title="Offer one"), db.session.get(auth_services.User, donor_id),
+                            submit=True)
+        db.session.commit()
+    gc.unfreeze()
+    try:
+        matches.warm_up(first)
+        assert first.extensions["matching_engine"].long_lived
+        matcher = first.extensions["matching_engine"].engine.matcher
+        assert matcher is not None
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        assert not any(obj is matcher.offers_ for obj in gc.get_objects())  # not walked any more
+    finally:
+        gc.unfreeze()
