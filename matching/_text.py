@@ -97,6 +97,7 @@ def is_cjk(token: str) -> bool:
     return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
 
 
+@lru_cache(maxsize=200_000)
 def script_language(token: str) -> str | None:
     """``"ar"`` or ``"ru"`` for Arabic or Cyrillic words (whose stemmer the script
     decides), None otherwise."""

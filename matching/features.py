@@ -70,8 +70,13 @@ def analyse(text: str, language: str, lexicon: Lexicon, *, bigrams: bool = True,
 
     ``repair`` maps misspelt tokens to the words they were taken for.
     """
-    norm = normalize(text)
-    tokens = words(norm)
+    return analyse_tokens(words(normalize(text)), language, lexicon, bigrams=bigrams,
+                          repair=repair)
+
+
+def analyse_tokens(tokens: list[str], language: str, lexicon: Lexicon, *, bigrams: bool = True,
+                   repair: Mapping[str, str] | None = None) -> Analysis:
+    """:func:`analyse` for a text already normalised and split into words."""
     if repair:
         tokens = [repair.get(t, t) for t in tokens]
     token_stems = [stem(t, language) for t in tokens]
@@ -185,16 +190,19 @@ class TextModel:
 
     # -- transforming ------------------------------------------------------
     def _analyse(self, records: Sequence[Mapping[str, Any]], *, repair: bool) -> list[Analysis]:
-        texts = [record_text(r, self.title_weight) for r in records]
+        # Normalised and split once: the typo repair and the analysis both read the words.
+        texts = [words(normalize(record_text(r, self.title_weight))) for r in records]
         fixes = self._repairs(texts) if repair else {}
-        return [analyse(t, str(r.get("language") or "en"), self.lexicon, bigrams=self.bigrams,
-                        repair=fixes) for t, r in zip(texts, records, strict=True)]
+        return [analyse_tokens(t, str(r.get("language") or "en"), self.lexicon,
+                               bigrams=self.bigrams, repair=fixes)
+                for t, r in zip(texts, records, strict=True)]
 
-    def _repairs(self, texts: list[str], threshold: float = 0.6) -> dict[str, str]:
-        """Map unknown words of ``texts`` to the closest known word, if close enough."""
+    def _repairs(self, texts: list[list[str]], threshold: float = 0.6) -> dict[str, str]:
+        """Map unknown words of ``texts`` (normalised words) to the closest known word,
+        if close enough."""
         if not self.typo_repair or getattr(self, "repair_char_", None) is None:
             return {}
-        unknown = sorted({t for text in texts for t in words(normalize(text))
+        unknown = sorted({t for text in texts for t in text
                           if len(t) >= 5 and t.isalpha() and not is_cjk(t)
                           and t not in self.known_words_ and t not in STOP_WORDS})
         if not unknown:
