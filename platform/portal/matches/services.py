@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from matching import Matcher
 from portal.auth.models import Role, User
+from portal.database import utcnow
 from portal.extensions import db
 from portal.interchange import mapping as interchange
 from portal.matches import learning
@@ -199,17 +200,39 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
 
 
-def _store(need: Need, ranked, engine: _FittedEngine) -> None:
-    db.session.execute(sa.delete(RankedCandidate).where(RankedCandidate.need_id == need.id))
-    for position, candidate in enumerate(ranked, start=1):
-        offer_id = engine.offer_row(candidate.offer_id)
-        if offer_id is None:
-            continue
-        db.session.add(RankedCandidate(
-            need_id=need.id, offer_id=offer_id, rank=position, score=float(candidate.score),
-            reasons=_plain([{"code": r.code, "params": r.params, "text": r.text} for r in candidate.reasons]),
-            features=_plain(candidate.features),
-        ))
+#: Needs per DELETE ... IN (...): well under SQLite's limit on bound parameters.
+_IDS_PER_STATEMENT = 5000
+
+
+def _store(needs: list[Need], rankings: dict, engine: _FittedEngine) -> None:
+    """Replace the stored candidates of ``needs`` with their new rankings.
+
+    One DELETE and one bulk INSERT whatever the number of needs: a statement
+    per need, each checked by the ORM against every object of the session,
+    made publishing an offer that entered 2,000 rankings take 45 s.
+    """
+    ids = [need.id for need in needs]
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        db.session.execute(sa.delete(RankedCandidate).where(
+            RankedCandidate.need_id.in_(ids[start:start + _IDS_PER_STATEMENT])))
+    computed_at = utcnow()
+    rows = []
+    for need in needs:
+        position = 0
+        for candidate in rankings.get(need.ref, []):
+            offer_id = engine.offer_row(candidate.offer_id)
+            if offer_id is None:
+                continue
+            position += 1
+            rows.append({
+                "need_id": need.id, "offer_id": offer_id, "rank": position,
+                "score": float(candidate.score), "computed_at": computed_at,
+                "reasons": _plain([{"code": r.code, "params": r.params, "text": r.text}
+                                   for r in candidate.reasons]),
+                "features": _plain(candidate.features),
+            })
+    if rows:
+        db.session.execute(sa.insert(RankedCandidate), rows)
 
 
 def rank_needs(needs: list[Need]) -> None:
@@ -228,8 +251,7 @@ def rank_needs(needs: list[Need]) -> None:
         db.session.flush()
         return
     rankings = engine.matcher.rank([interchange.need_to_record(need) for need in open_needs], top_k=TOP_K)
-    for need in open_needs:
-        _store(need, rankings.get(need.ref, []), engine)
+    _store(open_needs, rankings, engine)
     db.session.flush()
 
 
