@@ -55,7 +55,9 @@ control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "") != "1"
 
 def post_worker_init(worker):
     """Fit the matching engine in each worker before it takes requests, so that
-    no user's first submission waits for the fit (see matches.services.warm_up)."""
+    no user's first submission waits for the fit, and freeze it out of the
+    garbage collector's full walks (0.2 s pauses of every thread of the
+    worker at 10,000 offers); see matches.services.warm_up."""
     from portal.matches.services import warm_up
 
     warm_up(worker.wsgi)
