@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import io
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -185,6 +186,9 @@ class Matcher(BaseEstimator):
     ----------
     offer_ids_ : list of str
         Ids of the fitted offers, in row order.
+    offers_ : list of dict
+        The fitted offers' records, in row order, their lists stored as tuples
+        (see :func:`_kept`); :meth:`offer_record` gives one back with lists.
     feature_names_ : list of str
         Names of the features of :attr:`Candidate.features`.
     lexicon_ : Lexicon
@@ -451,7 +455,7 @@ class Matcher(BaseEstimator):
         rep, scores = self._products(needs)
         limit = max(self.n_candidates, top_k)
         # Pruned text scores are approximate: rescore a wider pool exactly.
-        pool = int(limit * (POOL_FACTOR if self._keep_word is not None else 1))
+        pool = limit * (POOL_FACTOR if self._keep_word is not None else 1)
         owner, rows = self._pools(needs, scores, pool, text_only)
         if len(owner) == 0:
             return {str(need["id"]): [] for need in needs}
@@ -596,8 +600,26 @@ class Matcher(BaseEstimator):
 
     # -- explaining ----------------------------------------------------------
     def offer_record(self, offer_id: str) -> dict[str, Any]:
-        """The record of a fitted offer, as it was given to :meth:`fit`."""
+        """The record of a fitted offer, its code lists as lists.
+
+        Parameters
+        ----------
+        offer_id : str
+            The id of a fitted offer.
+
+        Returns
+        -------
+        record : dict
+            A copy of the record given to :meth:`fit` or :meth:`update_offers`.
+
+        Raises
+        ------
+        KeyError
+            If no fitted offer has this id.
+        """
         check_is_fitted(self, "offer_ids_")
+        if offer_id not in self.row_of_:
+            raise KeyError(f"offer id not in the fitted collection: {offer_id}")
         return {key: list(value) if isinstance(value, tuple) else value
                 for key, value in self.offers_[self.row_of_[offer_id]].items()}
 
@@ -733,6 +755,11 @@ class Matcher(BaseEstimator):
         return model
 
 
+_pause_lock = threading.Lock()
+_pause_depth = 0
+_collector_was_enabled = False
+
+
 @contextmanager
 def _collector_paused():
     """Pause Python's cyclic garbage collector while many batches are ranked.
@@ -740,18 +767,25 @@ def _collector_paused():
     A ranking of thousands of needs builds hundreds of thousands of small
     objects that all survive (candidates, features, reasons): each time
     enough have piled up the collector walks every tracked object of the
-    process, while holding the interpreter lock that both ranking threads
-    need; that took a tenth of the batch's time. Ranking creates no
-    reference cycles, so nothing is left for the collector to find; it is
-    resumed afterwards unless it was already off.
+    process, while holding the interpreter lock that the ranking threads
+    need; that took a tenth of the batch's time. Ranking makes next to no
+    reference cycles (a 512-need ranking left 10 unreachable objects).
+    Rankings running at once in several threads share one pause: the first
+    in turns the collector off, the last out restores it as it was.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _pause_depth, _collector_was_enabled
+    with _pause_lock:
+        if _pause_depth == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pause_depth += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pause_depth -= 1
+            if _pause_depth == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 def _kept(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -761,8 +795,8 @@ def _kept(record: Mapping[str, Any]) -> dict[str, Any]:
     offers, some 800,000 lists and dicts. Python's garbage collector walks
     every list and dict it tracks at each full collection, which the ranking
     of a batch (many small objects) triggers several times: a third of the
-    time of the reasons went there. Tuples and dicts holding only strings,
-    numbers and such tuples are left out of those walks after the first.
+    time of the reasons went there. Tuples of strings are left out of those
+    walks after the first, and dicts holding only such values after the next.
     """
     return {key: tuple(value) if isinstance(value, list) else value
             for key, value in record.items()}

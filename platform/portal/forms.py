@@ -95,7 +95,8 @@ class AssistanceForm(FlaskForm):
     )
     language = SelectField(
         _l("Language of the title and description"),
-        choices=[], widget=LongSelect(),  # filled in the page's language by __init__
+        choices=[],  # filled in the page's language by __init__
+        widget=LongSelect(),
         validators=[DataRequired()],
     )
     working_languages = SelectMultipleField(

@@ -468,3 +468,19 @@ def test_ranking_many_batches_pauses_the_collector_and_restores_it(corpus, make_
         assert not gc.isenabled()  # the caller's choice stands
     finally:
         gc.enable()
+
+
+def test_overlapping_rankings_share_one_pause_of_the_collector():
+    """Two threads' rankings overlap: the collector stays off until the last
+    ends, then is on again, whichever order they end in."""
+    import gc
+
+    from matching.matcher import _collector_paused
+
+    first, second = _collector_paused(), _collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

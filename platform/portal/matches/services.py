@@ -63,9 +63,6 @@ class EngineCache:
     def __init__(self) -> None:
         self.engine: _FittedEngine | None = None
         self.lock = threading.Lock()
-        # Set in server processes (warm_up): each full fit is then left out of
-        # the garbage collector's walks (see _spare_from_garbage_collection).
-        self.long_lived = False
 
 
 def init_app(app) -> None:
@@ -136,15 +133,17 @@ def _sync(engine: _FittedEngine | None, fingerprint: tuple) -> _FittedEngine:
 
 
 def _spare_from_garbage_collection() -> None:
-    """Leave the objects alive now (the application and a fitted engine: several
-    hundred thousand records, lists and strings) out of Python's full garbage
-    collections.
+    """Leave the objects alive now (the application and its fitted engine:
+    several hundred thousand records, lists and strings) out of Python's full
+    garbage collections.
 
     A full collection walks every tracked object while holding the
     interpreter: about 0.2 s at 10,000 offers, during which every request of
-    the worker waits. The engine lives as long as the process or until the
-    next full fit, and is freed by reference counting, so nothing is lost by
-    not walking it.
+    the worker waits. Called once, before the process serves anyone: frozen
+    objects are never collected, so a freeze during a request would keep
+    that request's reference cycles for the life of the process. An engine
+    fitted later is walked again, but little of it: the matcher keeps its
+    offers as tuples and untracked dicts (matching.matcher._kept).
     """
     gc.collect()
     gc.freeze()
@@ -156,10 +155,7 @@ def current_engine() -> _FittedEngine:
     fingerprint = _offers_fingerprint()
     with cache.lock:
         if cache.engine is None or cache.engine.fingerprint != fingerprint:
-            previous = cache.engine.matcher if cache.engine else None
             cache.engine = _sync(cache.engine, fingerprint)
-            if cache.long_lived and cache.engine.matcher is not previous:
-                _spare_from_garbage_collection()
         return cache.engine
 
 
@@ -183,8 +179,7 @@ def warm_up(app) -> None:
             db.session.remove()
             db.engine.dispose()  # no connection opened here outlives the warm-up
         # What is alive now (the application, the fitted engine) lives as
-        # long as the process; so will every later full fit.
-        _cache().long_lived = True
+        # long as the process, and no request is running yet.
         _spare_from_garbage_collection()
 
 
@@ -200,21 +195,29 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
 
 
-#: Needs per DELETE ... IN (...): well under SQLite's limit on bound parameters.
-_IDS_PER_STATEMENT = 5000
+#: Ids per ``IN (...)``: well under the bound parameters a statement may carry
+#: (32,766 in SQLite since 3.32, 999 before; 65,535 with psycopg).
+_IDS_PER_STATEMENT = 900
+
+
+def _in_chunks(ids: list[int]):
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        yield ids[start:start + _IDS_PER_STATEMENT]
+
+
+def _forget_candidates_of(need_ids: list[int]) -> None:
+    for chunk in _in_chunks(need_ids):
+        db.session.execute(sa.delete(RankedCandidate).where(RankedCandidate.need_id.in_(chunk)))
 
 
 def _store(needs: list[Need], rankings: dict, engine: _FittedEngine) -> None:
     """Replace the stored candidates of ``needs`` with their new rankings.
 
-    One DELETE and one bulk INSERT whatever the number of needs: a statement
-    per need, each checked by the ORM against every object of the session,
-    made publishing an offer that entered 2,000 rankings take 45 s.
+    A few DELETEs and one bulk INSERT whatever the number of needs: a
+    statement per need, each checked by the ORM against every object of the
+    session, made publishing an offer that entered 2,000 rankings take 33 s.
     """
-    ids = [need.id for need in needs]
-    for start in range(0, len(ids), _IDS_PER_STATEMENT):
-        db.session.execute(sa.delete(RankedCandidate).where(
-            RankedCandidate.need_id.in_(ids[start:start + _IDS_PER_STATEMENT])))
+    _forget_candidates_of([need.id for need in needs])
     computed_at = utcnow()
     rows = []
     for need in needs:
@@ -237,17 +240,15 @@ def _store(needs: list[Need], rankings: dict, engine: _FittedEngine) -> None:
 
 def rank_needs(needs: list[Need]) -> None:
     """Rank these needs now; a need that is not open loses its candidates."""
+    needs = list({need.id: need for need in needs}.values())  # each need's rows replaced once
     open_needs = [need for need in needs if need.status in OPEN_NEED_STATUSES]
-    closed_ids = [need.id for need in needs if need.status not in OPEN_NEED_STATUSES]
-    if closed_ids:
-        db.session.execute(sa.delete(RankedCandidate).where(RankedCandidate.need_id.in_(closed_ids)))
+    _forget_candidates_of([need.id for need in needs if need.status not in OPEN_NEED_STATUSES])
     if not open_needs:
         db.session.flush()
         return
     engine = current_engine()
     if engine.matcher is None:
-        db.session.execute(sa.delete(RankedCandidate).where(
-            RankedCandidate.need_id.in_([need.id for need in open_needs])))
+        _forget_candidates_of([need.id for need in open_needs])
         db.session.flush()
         return
     rankings = engine.matcher.rank([interchange.need_to_record(need) for need in open_needs], top_k=TOP_K)
@@ -293,7 +294,8 @@ def refresh_offer(offer: Offer) -> None:
             if may_receive and (count < TOP_K or score > worst):
                 affected.add(need.id)
     if affected:
-        rank_needs(list(db.session.scalars(sa.select(Need).where(Need.id.in_(affected)))))
+        rank_needs([need for chunk in _in_chunks(sorted(affected))
+                    for need in db.session.scalars(sa.select(Need).where(Need.id.in_(chunk)))])
 
 
 def rebuild() -> int:
