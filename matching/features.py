@@ -64,19 +64,12 @@ def record_text(record: Mapping[str, Any], title_weight: int = 1) -> str:
     return " . ".join([title] * max(title_weight, 0) + [str(record.get("description") or "")])
 
 
-def analyse(text: str, language: str, lexicon: Lexicon, *, bigrams: bool = True,
-            repair: Mapping[str, str] | None = None) -> Analysis:
-    """Tokenise, stem and find concepts in ``text``.
+def analyse_tokens(tokens: list[str], language: str, lexicon: Lexicon, *, bigrams: bool = True,
+                   repair: Mapping[str, str] | None = None) -> Analysis:
+    """Stem and find concepts in a text already normalised and split into words.
 
     ``repair`` maps misspelt tokens to the words they were taken for.
     """
-    return analyse_tokens(words(normalize(text)), language, lexicon, bigrams=bigrams,
-                          repair=repair)
-
-
-def analyse_tokens(tokens: list[str], language: str, lexicon: Lexicon, *, bigrams: bool = True,
-                   repair: Mapping[str, str] | None = None) -> Analysis:
-    """:func:`analyse` for a text already normalised and split into words."""
     if repair:
         tokens = [repair.get(t, t) for t in tokens]
     token_stems = [stem(t, language) for t in tokens]

@@ -25,7 +25,7 @@ import io
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,13 +405,9 @@ class Matcher(BaseEstimator):
         result: dict[str, list[Candidate]] = {}
         chunks = [needs[lo:lo + self.batch_size] for lo in range(0, len(needs), self.batch_size)]
         workers = min(self.n_jobs or 1, len(chunks))
-        if len(chunks) <= 1:
-            # One batch (a need just submitted): starting a thread or pausing
-            # the collector would cost more than they save.
-            for chunk in chunks:
-                result.update(self._rank_batch(chunk, top_k, text_only))
-            return result
-        with _collector_paused():
+        # One batch (a need just submitted): starting a thread or pausing the
+        # collector would cost more than they save.
+        with _collector_paused() if len(chunks) > 1 else nullcontext():
             if workers == 1:
                 for chunk in chunks:
                     result.update(self._rank_batch(chunk, top_k, text_only))
@@ -643,10 +639,8 @@ class Matcher(BaseEstimator):
         check_is_fitted(self, "offer_ids_")
         validate_records([need], "need")
         if isinstance(offer, str):
-            if offer not in self.row_of_:
-                raise KeyError(f"offer id not in the fitted collection: {offer}")
-            row = self.row_of_[offer]
             record, orep, struct = self.offer_record(offer), self._offer_rep(), self._struct
+            row = self.row_of_[offer]
         else:
             validate_records([offer], "offer")
             record, row = dict(offer), 0
